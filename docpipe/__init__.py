@@ -1,0 +1,7 @@
+"""docpipe: document analysis for regulated data, run entirely inside the network."""
+from docpipe import offline as _offline
+
+_offline.apply()
+
+__version__ = "0.1.0"
+PIPELINE_VERSION = "1"

@@ -1,0 +1,62 @@
+"""`docpipe doctor`: what an operator checks before trusting a host."""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+
+from docpipe import offline
+from docpipe.errors import DocpipeError
+from docpipe.settings import STAGES, Settings
+
+Check = tuple[str, bool, str]
+
+
+def _model_checks(settings: Settings) -> Iterator[Check]:
+    from docpipe.pipeline import engine_for
+
+    seen = set()
+    for stage in STAGES:
+        spec = settings.model_for(stage)
+        if spec.name in seen:
+            continue
+        seen.add(spec.name)
+        try:
+            engine = engine_for(settings, stage)
+        except DocpipeError as exc:
+            yield "model", False, f"{spec.name}: {exc}"
+            continue
+        m = engine.config.model
+        pin = "pinned, matches" if spec.sha256 else "not pinned (set DOCPIPE_MODEL_SHA256)"
+        yield "model", True, f"{spec.name}: {m.path} ({m.size / 1e6:.0f} MB) sha256 {m.sha256} [{pin}]"
+        shape, ctx = engine.shape, engine.context
+        yield "context", True, (
+            f"{spec.name}: n_ctx {ctx.n_ctx} ({ctx.reason}); {shape.layers} layers, "
+            f"{shape.kv_heads} KV heads x {shape.head_dim}; KV {ctx.kv_bytes_per_token / 1024:.1f} KiB/token, "
+            f"{ctx.kv_bytes / 2**20:.0f} MiB at n_ctx ({settings.kv_cache_type}, budget {settings.kv_memory_mb} MiB)")
+
+
+def _database_check(settings: Settings) -> Check:
+    from docpipe.store.db import current_revision, head_revision
+
+    url = settings.resolved_database_url
+    safe = url.split("@")[-1] if "@" in url else url
+    try:
+        current, head = current_revision(url), head_revision(url)
+    except Exception as exc:  # any driver error is a failed check, shown in one line
+        return "database", False, f"{safe}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    state = "up to date" if current == head else f"at {current or 'empty'}, head {head}: run `docpipe db upgrade`"
+    return "database", current == head or settings.auto_upgrade, f"{safe}: {state}"
+
+
+def _offline_check() -> Check:
+    env = offline.report()
+    missing = [k for k, v in env.items() if v != offline.OFFLINE_ENV[k]]
+    bundled_cli = importlib.util.find_spec("llm") is not None or importlib.util.find_spec("openai") is not None
+    detail = "telemetry opt-outs set" if not missing else f"not set: {', '.join(missing)}"
+    if bundled_cli:
+        detail += "; WARNING: the 'llm'/'openai' packages are installed (not needed, remove them)"
+    return "offline", not missing, detail
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [*_model_checks(settings), _database_check(settings), _offline_check()]

@@ -1,0 +1,216 @@
+"""llama.cpp through llama-cpp-python: one model per process, loaded lazily, cached by its
+configuration. Output is constrained by a JSON-schema grammar and parsed here; validation
+against the pydantic model happens in the analysis layer (fail closed twice).
+
+Token accounting comes from llama.cpp's own performance counters, so "tokens evaluated"
+is what the model really computed: a prefix reused from the previous call costs nothing.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from docpipe.errors import ModelError
+from docpipe.llm.model_file import ResolvedModel
+from docpipe.llm.planner import ContextChoice, ModelShape, choose_n_ctx
+
+CACHE_TYPES = {"f16": 1, "q4_0": 2, "q8_0": 8}  # ggml type ids
+CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+@contextmanager
+def _quiet_stderr():
+    """llama.cpp prints a context warning from C when loading a vocabulary only; keep the
+    CLI's stderr for messages meant for people."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Everything that decides how a model is loaded; the cache key of a loaded model."""
+
+    model: ResolvedModel
+    n_ctx_requested: int | None
+    kv_memory_mb: int
+    cache_type: str
+    threads: int | None
+    n_gpu_layers: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    data: dict | None
+    finish_reason: str
+    prompt_tokens: int
+    evaluated_tokens: int
+    generated_tokens: int
+    seconds: float
+    prompt_ms: float
+    eval_ms: float
+
+
+class Tokenizer:
+    """The model's own tokenizer, loaded without weights (vocab_only)."""
+
+    def __init__(self, model: ResolvedModel):
+        from llama_cpp import Llama
+
+        with _quiet_stderr():
+            self._vocab = Llama(model_path=str(model.path), vocab_only=True, verbose=False)
+        self.metadata: dict[str, str] = dict(self._vocab.metadata)
+        self._lock = threading.Lock()
+
+    def count(self, text: str) -> int:
+        with self._lock:
+            return len(self._vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count_prompt(self, prompt: str) -> int:
+        with self._lock:
+            return len(self._vocab.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+
+
+class Engine:
+    def __init__(self, config: RuntimeConfig):
+        self.config = config
+        self.tokenizer = Tokenizer(config.model)
+        self.shape = ModelShape.from_metadata(self.tokenizer.metadata)
+        self.context: ContextChoice = choose_n_ctx(
+            self.shape, memory_mb=config.kv_memory_mb, cache_type=config.cache_type,
+            requested=config.n_ctx_requested)
+        self._llm = None
+        self._lock = threading.Lock()
+        template = self.tokenizer.metadata.get("tokenizer.chat_template") or CHATML
+        self._template = template
+        self.load_seconds = 0.0
+
+    @property
+    def n_ctx(self) -> int:
+        return self.context.n_ctx
+
+    def format_chat(self, system: str, user: str) -> str:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        formatter = Jinja2ChatFormatter(template=self._template, eos_token="", bos_token="")
+        result = formatter(messages=[{"role": "system", "content": system},
+                                     {"role": "user", "content": user}])
+        return result.prompt
+
+    def _load(self):
+        if self._llm is None:
+            from llama_cpp import Llama
+
+            started = time.perf_counter()
+            kwargs = {}
+            if self.config.cache_type != "f16":
+                kwargs.update(type_k=CACHE_TYPES[self.config.cache_type],
+                              type_v=CACHE_TYPES[self.config.cache_type], flash_attn=True)
+            try:
+                self._llm = Llama(
+                    model_path=str(self.config.model.path), n_ctx=self.n_ctx,
+                    n_threads=self.config.threads or os.cpu_count(),
+                    n_gpu_layers=self.config.n_gpu_layers, seed=self.config.seed,
+                    verbose=False, **kwargs)
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"cannot load model {self.config.model.label}: {exc}") from exc
+            self.load_seconds = time.perf_counter() - started
+        return self._llm
+
+    def complete_json(self, prompt: str, schema: dict, *, max_tokens: int) -> Generation:
+        """Greedy generation constrained by ``schema``; the text is parsed as JSON here."""
+        from llama_cpp import LlamaGrammar, llama_perf_context, llama_perf_context_reset
+
+        try:
+            grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        except Exception as exc:  # a grammar that fails to build must never mean "unconstrained"
+            raise ModelError(f"JSON schema could not be turned into a grammar: {exc}") from exc
+        with self._lock:
+            llm = self._load()
+            prompt_tokens = self.tokenizer.count_prompt(prompt)
+            if prompt_tokens + max_tokens > self.n_ctx:
+                raise ModelError(f"prompt of {prompt_tokens} tokens + {max_tokens} for the answer "
+                                 f"exceeds n_ctx {self.n_ctx}", code="over_context")
+            llama_perf_context_reset(llm._ctx.ctx)
+            started = time.perf_counter()
+            out = llm.create_completion(prompt=prompt, max_tokens=max_tokens, temperature=0.0,
+                                        grammar=grammar, seed=self.config.seed)
+            seconds = time.perf_counter() - started
+            perf = llama_perf_context(llm._ctx.ctx)
+        choice = out["choices"][0]
+        text = choice["text"]
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        usage = out.get("usage", {})
+        return Generation(
+            text=text, data=data if isinstance(data, dict) else None,
+            finish_reason=choice.get("finish_reason") or "unknown",
+            prompt_tokens=usage.get("prompt_tokens", prompt_tokens),
+            evaluated_tokens=int(perf.n_p_eval) + int(perf.n_eval),
+            generated_tokens=usage.get("completion_tokens", 0),
+            seconds=seconds, prompt_ms=float(perf.t_p_eval_ms), eval_ms=float(perf.t_eval_ms))
+
+    def measure_rates(self, *, prompt_tokens: int = 512, gen_tokens: int = 128) -> tuple[float, float]:
+        """The model's prompt (pp) and generation (tg) rates on this host, tokens/s, read
+        from llama.cpp's own counters over a fresh prompt and an unconstrained answer."""
+        from llama_cpp import llama_perf_context, llama_perf_context_reset
+
+        words = " ".join(f"clause {i} of the agreement applies to the supplier" for i in range(prompt_tokens))
+        tokens = self.tokenizer._vocab.tokenize(words.encode(), add_bos=False)[:prompt_tokens]
+        prompt = self.tokenizer._vocab.detokenize(tokens).decode("utf-8", "ignore")
+        with self._lock:
+            llm = self._load()
+            llm.reset()
+            llama_perf_context_reset(llm._ctx.ctx)
+            llm.create_completion(prompt=prompt, max_tokens=gen_tokens, temperature=0.0)
+            perf = llama_perf_context(llm._ctx.ctx)
+            llm.reset()
+        pp = perf.n_p_eval / (perf.t_p_eval_ms / 1000) if perf.t_p_eval_ms else 0.0
+        tg = perf.n_eval / (perf.t_eval_ms / 1000) if perf.t_eval_ms else 0.0
+        return pp, tg
+
+
+    def close(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+        self.tokenizer._vocab.close()
+
+
+@atexit.register
+def _close_engines() -> None:
+    """Free models while the interpreter is still whole (llama-cpp-python's __del__ at
+    shutdown otherwise prints a TypeError)."""
+    for engine in list(_ENGINES.values()):
+        engine.close()
+    _ENGINES.clear()
+
+
+_ENGINES: dict[RuntimeConfig, "Engine"] = {}
+
+
+def get_engine(config: RuntimeConfig) -> Engine:
+    """One Engine per configuration per process (STYLE habit 5)."""
+    if config not in _ENGINES:
+        _ENGINES[config] = Engine(config)
+    return _ENGINES[config]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine and schema migrations, and the repository."""

@@ -1,0 +1,100 @@
+"""What `docpipe show` prints: one document's latest run as a dict, JSON or Markdown."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from docpipe.store import repository as repo
+from docpipe.store.models import FindingRecord
+
+
+def _citation(f: FindingRecord) -> dict:
+    out = {"page": f.page, "quote": f.quote}
+    for key in ("page_label", "line", "turn", "speaker", "timestamp"):
+        value = getattr(f, key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def locator(c: dict) -> str:
+    if c.get("page") is not None:
+        page = c.get("page_label") or c["page"]
+        return f"p. {page}:{c['line']}" if c.get("line") is not None else f"p. {page}"
+    bits = ", ".join(str(c[k]) for k in ("speaker", "timestamp") if c.get(k))
+    where = f"turn {c['turn']}" if c.get("turn") is not None else "text"
+    return f"{where} ({bits})" if bits else where
+
+
+def document_view(session: Session, *, document_id: int) -> dict:
+    doc = repo.get_document(session, document_id=document_id)
+    run = repo.latest_run(session, document_id=document_id)
+    view = {
+        "id": doc.id, "matter": doc.matter.name, "name": doc.original_name, "sha256": doc.sha256,
+        "size": doc.size, "format": doc.format, "kind": doc.kind, "status": doc.status,
+        "error": {"code": doc.error_code, "message": doc.error_message} if doc.error_code else None,
+        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [],
+        "verification": None, "run": None,
+    }
+    if run is None:
+        return view
+    summary, findings = repo.run_results(session, run_id=run.id)
+    cov = dict(run.coverage or {})
+    view["coverage"] = {k: cov.get(k) for k in (
+        "unit", "total", "processed", "pages_total", "pages_processed", "turns_total",
+        "turns_processed", "complete", "warnings") if k in cov}
+    view["findings"] = [{"field": f.field, "value": f.value, "normalized": f.normalized,
+                         "citation": _citation(f), "verified": f.verified, **({"extra": f.extra} if f.extra else {})}
+                        for f in findings]
+    if summary:
+        view["brief"] = [{"text": p["text"], "by": p.get("by"), "field": p.get("field"),
+                          "citation": {k: v for k, v in p["citation"].items()
+                                       if v is not None and k != "unit_id"},
+                          "verified": p["verified"]} for p in summary.brief]
+        view["not_found"], view["conflicts"] = summary.not_found, summary.conflicts
+    view["verification"] = {"verified": sum(f.verified for f in findings), "total": len(findings)}
+    doc_tokens = run.document_tokens or 0
+    view["run"] = {
+        "id": run.id, "status": run.status, "stage": run.stage, "attempts": run.attempts,
+        "pipeline_version": run.pipeline_version, "model": run.model_name,
+        "model_sha256": run.model_sha256, "models": run.models, "n_ctx": run.n_ctx,
+        "chunks": {"done": run.chunks_done, "total": run.chunks_total},
+        "kind_method": cov.get("kind_method"),
+        "tokens": {"document": doc_tokens, "prompt": run.tokens_prompt,
+                   "evaluated": run.tokens_evaluated, "generated": run.tokens_generated,
+                   "efficiency": round(run.tokens_evaluated / (doc_tokens + run.tokens_generated), 3)
+                   if doc_tokens else None},
+        "llm_seconds": round(run.llm_seconds, 2), "timings": run.timings,
+        "error": {"code": run.error_code, "message": run.error_message} if run.error_code else None,
+    }
+    return view
+
+
+def to_markdown(view: dict) -> str:
+    lines = [f"# {view['name']}", "",
+             f"- id {view['id']}, matter `{view['matter']}`, {view['kind'] or 'unknown kind'}, "
+             f"status **{view['status']}**"]
+    if view["error"]:
+        lines.append(f"- error `{view['error']['code']}`: {view['error']['message']}")
+    cov = view.get("coverage") or {}
+    if cov.get("total") is not None:
+        lines.append(f"- coverage: {cov['processed']}/{cov['total']} {cov['unit']}s")
+    ver = view.get("verification")
+    if ver:
+        lines.append(f"- citations verified: {ver['verified']}/{ver['total']}")
+    if view["brief"]:
+        lines += ["", "## Brief", ""]
+        for p in view["brief"]:
+            mark = "" if p["verified"] else " (unverified)"
+            lines.append(f"- {p['text']} [{locator(p['citation'])}]{mark}")
+    if view["findings"]:
+        lines += ["", "## Findings", "", "| field | value | where | quote | verified |", "|---|---|---|---|---|"]
+        for f in view["findings"]:
+            quote = f["citation"]["quote"].replace("|", "\\|").replace("\n", " ")
+            value = str(f["value"]).replace("|", "\\|")
+            lines.append(f"| {f['field']} | {value} | {locator(f['citation'])} | {quote} | "
+                         f"{'yes' if f['verified'] else 'NO'} |")
+    if view["not_found"]:
+        lines += ["", "## Not found", "", ", ".join(view["not_found"])]
+    if view["conflicts"]:
+        lines += ["", "## Conflicts", ""] + [f"- {c['field']}: {', '.join(c['values'])}" for c in view["conflicts"]]
+    return "\n".join(lines) + "\n"

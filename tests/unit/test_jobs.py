@@ -1,0 +1,90 @@
+"""Claims, attempts and leases on SQLite (the same code runs on PostgreSQL in
+tests/integration/test_workers.py with real workers)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from docpipe import jobs
+from docpipe.domain import Chunk
+from docpipe.store import repository as repo
+from docpipe.store.db import ensure_schema, session_scope
+from docpipe.store.models import Document, Matter, Run, utcnow
+
+HOST = socket.gethostname()
+
+
+@pytest.fixture
+def run_with_chunks(sqlite_settings):
+    settings = sqlite_settings.model_copy(update={"max_attempts": 2})
+    ensure_schema(settings.resolved_database_url, auto_upgrade=True)
+    with session_scope(settings.resolved_database_url) as s:
+        m = Matter(name="m")
+        s.add(m)
+        s.flush()
+        doc = Document(matter_id=m.id, sha256="a" * 64, original_name="x.txt", size=1, meta={})
+        s.add(doc)
+        s.flush()
+        run = repo.create_run(s, document_id=doc.id, pipeline_version="1")
+        run.status, run.stage = "running", "map"
+        repo.save_chunks(s, run_id=run.id, chunks=[
+            Chunk(index=i, unit_ids=(i * 10 + 1, i * 10 + 10), tokens=10, first_page=i + 1, last_page=i + 1,
+                  first_turn=None, last_turn=None) for i in range(3)])
+        run_id = run.id
+    return settings, run_id
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_claim_counts_attempts_and_blocks_a_live_duplicate(run_with_chunks):
+    settings, run_id = run_with_chunks
+    assert jobs.claim(settings, run_id, "map", 0, owner=f"{HOST}:{os.getpid()}")
+    # the same unit delivered again while this live process holds it: no-op
+    assert not jobs.claim(settings, run_id, "map", 0, owner=f"{HOST}:999999999")
+    with session_scope(settings.resolved_database_url) as s:
+        assert s.get(Run, run_id).attempts == 1
+
+
+def test_lease_of_a_dead_worker_is_void_and_poison_after_limit(run_with_chunks):
+    settings, run_id = run_with_chunks
+    assert jobs.claim(settings, run_id, "map", 1, owner=f"{HOST}:{dead_pid()}")
+    assert jobs.claim(settings, run_id, "map", 1, owner=f"{HOST}:{dead_pid()}")  # redelivered: attempt 2
+    assert not jobs.claim(settings, run_id, "map", 1, owner=f"{HOST}:{os.getpid()}")  # attempt 3 > 2
+    with session_scope(settings.resolved_database_url) as s:
+        run = s.get(Run, run_id)
+        assert run.status == "failed" and run.document.status == "failed"
+        assert run.error_code == "poison" and "chunk 1" in run.error_message
+
+
+def test_other_host_lease_holds_until_expiry():
+    now = utcnow()
+    assert jobs.lease_is_live("elsewhere:123", now + timedelta(seconds=60), now)
+    assert not jobs.lease_is_live("elsewhere:123", now - timedelta(seconds=1), now)
+    assert not jobs.lease_is_live(None, now + timedelta(seconds=60), now)
+
+
+def test_reduce_is_triggered_exactly_once(run_with_chunks):
+    settings, run_id = run_with_chunks
+    with session_scope(settings.resolved_database_url) as s:
+        for rec in repo.chunk_records(s, run_id=run_id):
+            rec.result = {"status": "done", "picks": {}, "candidates": {}}
+    triggers = [jobs.chunk_finished(settings, run_id, i) for i in (0, 1, 2, 2)]
+    assert triggers.count(True) == 1
+
+
+def test_stale_units_finds_lost_work(run_with_chunks):
+    settings, run_id = run_with_chunks
+    jobs.mark_enqueued(settings, run_id, "map")
+    assert jobs.stale_units(settings, grace_seconds=3600) == []  # just sent: leave it
+    stale = jobs.stale_units(settings, grace_seconds=0)
+    assert stale == [(run_id, "map", 0), (run_id, "map", 1), (run_id, "map", 2)]
+    jobs.claim(settings, run_id, "map", 0, owner=f"{HOST}:{os.getpid()}")
+    assert (run_id, "map", 0) not in jobs.stale_units(settings, grace_seconds=0)  # held by a live worker
