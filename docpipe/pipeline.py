@@ -17,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from docpipe import PIPELINE_VERSION
-from docpipe.analysis import extract
+from docpipe.analysis import checks, extract
 from docpipe.analysis.classify import classify_by_code
-from docpipe.analysis.fields import FIELDS, Candidate
+from docpipe.analysis.fields import Candidate, groups
 from docpipe.analysis.prompts import SYSTEM, choose_question, document_block, render_unit
 from docpipe.chunking import plan_chunks, split_chunk, split_units
 from docpipe.domain import Chunk, Coverage, DocumentKind, ParsedDocument, Span, Unit
@@ -35,6 +35,7 @@ from docpipe.store.db import session_scope
 from docpipe.store.models import Run, utcnow
 
 log = logging.getLogger(__name__)
+RETRY_ALLOWANCE = 240  # tokens a failed check's notes and re-asked fields may add to a pass
 Progress = Callable[[str], None]
 
 
@@ -101,10 +102,14 @@ def parse_stage(settings: Settings, run_id: int) -> ParsedDocument:
 
 @lru_cache(maxsize=4)
 def _instruction_tokens(engine: Engine, kind: DocumentKind) -> int:
-    """Tokens of everything in a map prompt except the document text, at its largest."""
-    options = {s.name: (s.question, [999_999] * 8, s.max_picks) for s in FIELDS[kind]}
-    prompt = engine.format_chat(SYSTEM, document_block(kind.value, [], []) + choose_question(options))
-    return engine.tokenizer.count_prompt(prompt)
+    """Tokens of everything in a map prompt except the document text, at its largest: the
+    longest focused pass, with a retry's error notes on top."""
+    worst = 0
+    for specs in groups(kind).values():
+        options = {s.name: (s.question, [999_999] * 8, s.min_picks, s.max_picks) for s in specs}
+        prompt = engine.format_chat(SYSTEM, document_block(kind.value, [], []) + choose_question(options))
+        worst = max(worst, engine.tokenizer.count_prompt(prompt))
+    return worst + RETRY_ALLOWANCE
 
 
 def _units(engine: Engine, spans: list[Span]) -> list[Unit]:
@@ -166,38 +171,47 @@ def _chunk_from_record(rec, units: list[Unit], spans: list[Span]) -> Chunk:
 
 def _analyse_chunk(engine: Engine, kind: DocumentKind, chunk: Chunk, by_id: dict[int, Unit],
                    spans: list[Span], gens: list[Generation], depth: int = 0) -> dict:
-    """Map one chunk; halve and retry when the prompt or the answer does not fit."""
+    """Map one chunk: each focused pass in turn (they share the chunk's evaluated tokens).
+    Halve the chunk and start again when a prompt or an answer does not fit."""
     units = [by_id[i] for i in chunk.unit_ids]
-    request = extract.map_request(kind, units, spans)
-    if request is None:
-        return {"status": "done", "picks": {}, "candidates": {}, "note": "no candidates"}
+    requests = extract.map_requests(kind, units, spans)
+    result = {"status": "done", "picks": {}, "candidates": {}, "failed": {}, "retried": [],
+              "passes": len(requests)}
+    if not requests:
+        return {**result, "note": "no candidates"}
+    mine: list[Generation] = []
     try:
-        try:
-            picks, gen = extract.run_map(engine, request)
-        except ModelError as exc:
-            if exc.code != "schema_invalid":
-                raise
-            picks, gen = extract.run_map(engine, request)  # fail closed: one retry, then give up
-        gens.append(gen)
+        for request in requests:
+            outcome = extract.run_pass(engine, request)
+            mine.extend(outcome.gens)
+            result["picks"].update(outcome.picks)
+            result["failed"].update({f: {str(k): v for k, v in e.items()} for f, e in outcome.failed.items()})
+            result["retried"] += outcome.retried
+            result["candidates"].update({f: [asdict(c) for c in cs] for f, cs in request.candidates.items()})
     except ModelError as exc:
+        gens.extend(mine)  # the tokens were spent either way
         if exc.code in ("over_context", "output_truncated") and depth < 3 and len(units) > 1:
             parts = split_chunk(chunk, by_id, spans, lambda u: u.tokens)
             results = [_analyse_chunk(engine, kind, p, by_id, spans, gens, depth + 1) for p in parts]
             return _merge_parts(results)
         return {"status": "incomplete", "picks": {}, "candidates": {}, "error": f"{exc.code}: {exc}",
                 "unit_ids": list(chunk.unit_ids)}
-    cands = {f: [asdict(c) for c in cs] for f, cs in request.candidates.items()}
-    return {"status": "done", "picks": picks, "candidates": cands}
+    gens.extend(mine)
+    return result
 
 
 def _merge_parts(results: list[dict]) -> dict:
-    merged = {"status": "done", "picks": {}, "candidates": {}, "parts": len(results)}
+    merged = {"status": "done", "picks": {}, "candidates": {}, "failed": {}, "retried": [],
+              "parts": len(results)}
     incomplete = [uid for r in results if r["status"] != "done" for uid in r.get("unit_ids", [])]
     for r in results:
         for f, ids in r["picks"].items():
             merged["picks"].setdefault(f, []).extend(ids)
         for f, cs in r["candidates"].items():
             merged["candidates"].setdefault(f, []).extend(cs)
+        for f, errors in r.get("failed", {}).items():
+            merged["failed"].setdefault(f, {}).update(errors)
+        merged["retried"] += r.get("retried", [])
     if incomplete:
         merged.update(status="partial", unit_ids=incomplete,
                       error="; ".join(r["error"] for r in results if r.get("error")))
@@ -282,8 +296,10 @@ def reduce_stage(settings: Settings, run_id: int, *, progress: Progress = _quiet
     by_id = {u.id: u for u in units}
     chosen = [r["picks"] for r in results]
     cands = [{f: [Candidate(**c) for c in cs] for f, cs in r["candidates"].items()} for r in results]
-    findings = extract.build_findings(kind, chosen, cands, by_id, spans)
-    sources = extract.brief_sources(findings, [(u, spans[u.span_index]) for u in units[:3]])
+    failed = [r.get("failed", {}) for r in results]
+    findings = extract.build_findings(kind, chosen, cands, by_id, spans, failed)
+    findings, crossed = checks.check_document(findings)
+    sources = extract.brief_sources(findings, [(u, spans[u.span_index]) for u in units[:3]], kind=kind)
     warnings = [f"chunk {rec.index}: {r.get('error')}" for rec, r in zip(records, results) if r["status"] != "done"]
     try:
         points, gens = extract.run_brief(engine, kind, sources, spans)
@@ -300,7 +316,7 @@ def reduce_stage(settings: Settings, run_id: int, *, progress: Progress = _quiet
         repo.save_findings(s, run=run, findings=findings)
         repo.save_summary(s, run=run, kind=kind.value, brief=brief,
                           not_found=extract.not_found(kind, findings),
-                          conflicts=extract.conflicts(findings))
+                          conflicts=extract.conflicts(findings) + crossed)
         run.coverage = {**(run.coverage or {}), **asdict(coverage), "complete": coverage.complete,
                         "warnings": warnings}
         run.status, run.stage, run.finished_at = "done", "done", utcnow()

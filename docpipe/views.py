@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from docpipe.analysis.extract import category_status
+from docpipe.domain import Citation, DocumentKind, Finding
 from docpipe.store import repository as repo
 from docpipe.store.models import FindingRecord
 
@@ -32,7 +34,7 @@ def document_view(session: Session, *, document_id: int) -> dict:
         "id": doc.id, "matter": doc.matter.name, "name": doc.original_name, "sha256": doc.sha256,
         "size": doc.size, "format": doc.format, "kind": doc.kind, "status": doc.status,
         "error": {"code": doc.error_code, "message": doc.error_message} if doc.error_code else None,
-        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [],
+        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [], "categories": {},
         "verification": None, "run": None,
     }
     if run is None:
@@ -51,6 +53,10 @@ def document_view(session: Session, *, document_id: int) -> dict:
                                        if v is not None and k != "unit_id"},
                           "verified": p["verified"]} for p in summary.brief]
         view["not_found"], view["conflicts"] = summary.not_found, summary.conflicts
+        if run.kind in ("contract", "transcript"):
+            found = [Finding(field=f.field, value=f.value, normalized=f.normalized, verified=f.verified,
+                             citation=Citation(quote=f.quote)) for f in findings]
+            view["categories"] = category_status(DocumentKind(run.kind), found, bool(cov.get("complete")))
     view["verification"] = {"verified": sum(f.verified for f in findings), "total": len(findings)}
     doc_tokens = run.document_tokens or 0
     view["run"] = {
@@ -91,10 +97,18 @@ def to_markdown(view: dict) -> str:
         for f in view["findings"]:
             quote = f["citation"]["quote"].replace("|", "\\|").replace("\n", " ")
             value = str(f["value"]).replace("|", "\\|")
+            check = (f.get("extra") or {}).get("check")
             lines.append(f"| {f['field']} | {value} | {locator(f['citation'])} | {quote} | "
-                         f"{'yes' if f['verified'] else 'NO'} |")
+                         f"{'yes' if f['verified'] else 'NO'}{f' ({check})' if check else ''} |")
     if view["not_found"]:
         lines += ["", "## Not found", "", ", ".join(view["not_found"])]
     if view["conflicts"]:
-        lines += ["", "## Conflicts", ""] + [f"- {c['field']}: {', '.join(c['values'])}" for c in view["conflicts"]]
+        lines += ["", "## Conflicts", ""] + [f"- {c['field']}: {', '.join(c['values'])}"
+                                             + (f" ({c['reason']})" if c.get("reason") else "")
+                                             for c in view["conflicts"]]
+    cuad = {name: c for name, c in (view.get("categories") or {}).items() if c.get("cuad")}
+    if cuad:
+        lines += ["", "## Clause categories (CUAD)", "", "| category | status | findings (verified) |", "|---|---|---|"]
+        for name, c in cuad.items():
+            lines.append(f"| {c['cuad']} | {c['status'].replace('_', ' ')} | {c['findings']} ({c['verified']}) |")
     return "\n".join(lines) + "\n"

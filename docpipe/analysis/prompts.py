@@ -28,13 +28,15 @@ def document_block(kind: str, units: Sequence[Unit], spans: Sequence[Span]) -> s
     return f"A {kind} follows, one numbered sentence per line.\n<<<DOCUMENT\n{body}DOCUMENT>>>\n\n"
 
 
-def choose_question(options: dict[str, tuple[str, list[int], int]]) -> str:
-    """options: field -> (question, allowed sentence numbers, how many to pick)."""
+def choose_question(options: dict[str, tuple[str, list[int], int, int]]) -> str:
+    """options: field -> (question, allowed sentence numbers, least and most to pick). A field
+    that may pick none says so: "not found" is an answer, not a gap."""
     lines = ["TASK: for each field, give the numbers of the sentences that best answer its "
              "question. Choose only from the numbers listed for that field."]
-    for field, (question, allowed, picks) in options.items():
+    for field, (question, allowed, least, most) in options.items():
         listed = ", ".join(f"S{n}" for n in allowed)
-        lines.append(f"- {field} (up to {picks}): {question} Options: {listed}")
+        how = f"up to {most}" if least else f"up to {most}, or [] if none fits"
+        lines.append(f"- {field} ({how}): {question} Options: {listed}")
     return "\n".join(lines)
 
 

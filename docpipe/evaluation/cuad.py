@@ -1,74 +1,44 @@
 """Contracts scored against CUAD's clause labels.
 
 CUAD labels 41 categories per contract, each with spans (character offsets into CUAD's
-``.txt``) and a normalised answer. docpipe extracts fewer, broader fields, so the table
-below maps each CUAD category to the docpipe field that should find it, or to None where
-docpipe has no such field: those categories are reported as not covered rather than left
-out, so the table shows coverage honestly.
+``.txt``) and a normalised answer. docpipe has one contract field per category (see
+``docpipe.analysis.fields``: the field's ``cuad``), beside its broader brief fields (term and
+renewal, termination, payment, liability, obligations, risks), which no category scores.
 
 Clause detection: each finding's quote is located in the ``.txt`` (see
-:func:`docpipe.evaluation.metrics.locate_quote`). For a category mapped to field F,
-recall is the share of CUAD's spans that some located finding of F overlaps; precision is
-the share of located findings of F that overlap a span of this category. Several categories
-share one field (risks covers exclusivity, non-compete, change of control, ...), so
-per-category precision counts a finding about exclusivity as wrong for change of control;
-the per-field precision (a finding is right when it overlaps a span of any category mapped
-to its field) is reported beside it. Findings whose quote cannot be located are left out of
-precision and counted as "unlocated".
+:func:`docpipe.evaluation.metrics.locate_quote`). For category C answered by field F,
+recall is the share of CUAD's spans of C that some located finding of F overlaps; precision
+is the share of located findings of F that overlap a span of C. Findings whose quote cannot
+be located are left out of precision and counted as "unlocated".
 """
 from __future__ import annotations
 
+from docpipe.analysis.fields import CUAD_FIELDS
 from docpipe.evaluation import metrics
 
-# CUAD category -> docpipe contract field, or None: not covered by docpipe. The one place.
-CATEGORY_FIELDS: dict[str, str | None] = {
-    "Document Name": None,
-    "Parties": "parties",
-    "Agreement Date": "effective_date",
-    "Effective Date": "effective_date",
-    "Expiration Date": "term_and_renewal",
-    "Renewal Term": "term_and_renewal",
-    "Notice Period To Terminate Renewal": "term_and_renewal",
-    "Governing Law": "governing_law",
-    "Most Favored Nation": "risks",
-    "Competitive Restriction Exception": None,
-    "Non-Compete": "risks",
-    "Exclusivity": "risks",
-    "No-Solicit Of Customers": None,
-    "No-Solicit Of Employees": None,
-    "Non-Disparagement": None,
-    "Termination For Convenience": "termination",
-    "Rofr/Rofo/Rofn": None,
-    "Change Of Control": "risks",
-    "Anti-Assignment": None,
-    "Revenue/Profit Sharing": "payment",
-    "Price Restrictions": "payment",
-    "Minimum Commitment": "payment",
-    "Volume Restriction": None,
-    "Ip Ownership Assignment": None,
-    "Joint Ip Ownership": None,
-    "License Grant": None,
-    "Non-Transferable License": None,
-    "Affiliate License-Licensor": None,
-    "Affiliate License-Licensee": None,
-    "Unlimited/All-You-Can-Eat-License": None,
-    "Irrevocable Or Perpetual License": None,
-    "Source Code Escrow": None,
-    "Post-Termination Services": "termination",
-    "Audit Rights": None,
-    "Uncapped Liability": "liability",
-    "Cap On Liability": "liability",
-    "Liquidated Damages": "risks",
-    "Warranty Duration": None,
-    "Insurance": None,
-    "Covenant Not To Sue": None,
-    "Third Party Beneficiary": None,
-}
+# CUAD's 41 categories, in the order of its labels file.
+CUAD_CATEGORIES = (
+    "Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date", "Renewal Term",
+    "Notice Period To Terminate Renewal", "Governing Law", "Most Favored Nation", "Competitive Restriction Exception",
+    "Non-Compete", "Exclusivity", "No-Solicit Of Customers", "No-Solicit Of Employees", "Non-Disparagement",
+    "Termination For Convenience", "Rofr/Rofo/Rofn", "Change Of Control", "Anti-Assignment",
+    "Revenue/Profit Sharing", "Price Restrictions", "Minimum Commitment", "Volume Restriction",
+    "Ip Ownership Assignment", "Joint Ip Ownership", "License Grant", "Non-Transferable License",
+    "Affiliate License-Licensor", "Affiliate License-Licensee", "Unlimited/All-You-Can-Eat-License",
+    "Irrevocable Or Perpetual License", "Source Code Escrow", "Post-Termination Services", "Audit Rights",
+    "Uncapped Liability", "Cap On Liability", "Liquidated Damages", "Warranty Duration", "Insurance",
+    "Covenant Not To Sue", "Third Party Beneficiary",
+)
+
+# CUAD category -> the docpipe contract field that answers it (one each; defined with the
+# fields, docpipe.analysis.fields). The one place.
+CATEGORY_FIELDS: dict[str, str | None] = {cat: CUAD_FIELDS.get(cat) for cat in CUAD_CATEGORIES}
 
 # Categories whose CUAD answer is a value docpipe normalises, and how to compare it.
 VALUE_KINDS: dict[str, str] = {
     "Parties": "parties",
     "Agreement Date": "date",
+    "Expiration Date": "date",
     "Effective Date": "date",
     "Governing Law": "law",
     "Renewal Term": "duration",

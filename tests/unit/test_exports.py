@@ -63,7 +63,9 @@ def test_matter_cells_hold_values_with_where_they_are():
 
 def test_field_order_is_stable_and_covers_both_kinds():
     order = exports.FIELD_ORDER
-    assert order[:2] == ("parties", "effective_date")
+    assert order[:3] == ("document_name", "parties", "agreement_date")
+    from docpipe.analysis.fields import CUAD_FIELDS
+    assert len(CUAD_FIELDS) == 41 and set(CUAD_FIELDS.values()) <= set(order)  # a column per CUAD category
     assert {"governing_law", "risks", "participants", "decisions", "action_items"} <= set(order)
     assert len(order) == len(set(order))
 
