@@ -299,10 +299,15 @@ def reduce_stage(settings: Settings, run_id: int, *, progress: Progress = _quiet
     failed = [r.get("failed", {}) for r in results]
     findings = extract.build_findings(kind, chosen, cands, by_id, spans, failed)
     findings, crossed = checks.check_document(findings)
-    sources = extract.brief_sources(findings, [(u, spans[u.span_index]) for u in units[:3]], kind=kind)
+    disputes = extract.conflicts(findings) + crossed
+    disputed = {name for c in disputes for name in c["field"].split("/")}
+    sources = extract.brief_sources(findings, [(u, spans[u.span_index]) for u in units[:3]], kind=kind,
+                                    disputed=disputed)
+    alerts = extract.injection_alerts(units, spans)
     warnings = [f"chunk {rec.index}: {r.get('error')}" for rec, r in zip(records, results) if r["status"] != "done"]
     try:
         points, gens = extract.run_brief(engine, kind, sources, spans)
+        points += extract.conflict_points(disputes, findings, spans)
     except ModelError as exc:
         points, gens = [], []
         warnings.append(f"brief: {exc}")
@@ -316,15 +321,17 @@ def reduce_stage(settings: Settings, run_id: int, *, progress: Progress = _quiet
         repo.save_findings(s, run=run, findings=findings)
         repo.save_summary(s, run=run, kind=kind.value, brief=brief,
                           not_found=extract.not_found(kind, findings),
-                          conflicts=extract.conflicts(findings) + crossed)
+                          conflicts=disputes)
         run.coverage = {**(run.coverage or {}), **asdict(coverage), "complete": coverage.complete,
-                        "warnings": warnings}
+                        "warnings": warnings, "alerts": alerts}
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         doc.status, doc.error_code, doc.error_message = "done", None, None
         _timed(run, "reduce", started)
         verified = sum(f.verified for f in findings)
         progress(f"reduce: {len(findings)} findings ({verified} verified), {len(brief)} brief points, "
-                 f"coverage {coverage.processed}/{coverage.total} {coverage.unit}s")
+                 f"coverage {coverage.processed}/{coverage.total} {coverage.unit}s"
+                 + (f", {len(disputes)} conflict(s)" if disputes else "")
+                 + (f", ALERT: {len(alerts)} passage(s) written to an AI model" if alerts else ""))
 
 
 # ---------------------------------------------------------------- composition

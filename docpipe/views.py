@@ -34,7 +34,7 @@ def document_view(session: Session, *, document_id: int) -> dict:
         "id": doc.id, "matter": doc.matter.name, "name": doc.original_name, "sha256": doc.sha256,
         "size": doc.size, "format": doc.format, "kind": doc.kind, "status": doc.status,
         "error": {"code": doc.error_code, "message": doc.error_message} if doc.error_code else None,
-        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [], "categories": {},
+        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [], "categories": {}, "alerts": [],
         "verification": None, "run": None,
     }
     if run is None:
@@ -44,6 +44,7 @@ def document_view(session: Session, *, document_id: int) -> dict:
     view["coverage"] = {k: cov.get(k) for k in (
         "unit", "total", "processed", "pages_total", "pages_processed", "turns_total",
         "turns_processed", "complete", "warnings") if k in cov}
+    view["alerts"] = cov.get("alerts") or []
     view["findings"] = [{"field": f.field, "value": f.value, "normalized": f.normalized,
                          "citation": _citation(f), "verified": f.verified, **({"extra": f.extra} if f.extra else {})}
                         for f in findings]
@@ -87,6 +88,8 @@ def to_markdown(view: dict) -> str:
     ver = view.get("verification")
     if ver:
         lines.append(f"- citations verified: {ver['verified']}/{ver['total']}")
+    if view.get("alerts"):
+        lines += ["", "## Alerts", ""] + [f"- {a['where']}: {a['message']}: \"{a['quote']}\"" for a in view["alerts"]]
     if view["brief"]:
         lines += ["", "## Brief", ""]
         for p in view["brief"]:

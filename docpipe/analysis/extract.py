@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, create_model
 
-from docpipe.analysis import checks, prompts
+from docpipe.analysis import checks, injection, prompts
 from docpipe.analysis.fields import FIELDS, SPECS, Candidate, clip, find_candidates, groups
 from docpipe.analysis.verify import verify_citation
 from docpipe.domain import Citation, DocumentKind, Finding, Span, Unit
@@ -329,13 +329,17 @@ TRANSCRIPT_BRIEF = (("topics", 2), ("decisions", 2), ("action_items", 2), ("open
 
 
 def brief_sources(findings: Sequence[Finding], opening: Sequence[tuple[Unit, Span]],
-                  limit: int = 8, kind: DocumentKind = DocumentKind.CONTRACT) -> list[Finding]:
+                  limit: int = 8, kind: DocumentKind = DocumentKind.CONTRACT,
+                  disputed: Sequence[str] = ()) -> list[Finding]:
     """What the brief restates: verified findings only (fail closed), by the kind's plan; the
-    obligations one per party. Falls back to the document's opening lines when nothing
+    obligations one per party; never one side of a conflict (``disputed`` fields: the brief
+    states the conflict instead). Falls back to the document's opening lines when nothing
     verified was found."""
     plan = CONTRACT_BRIEF if kind is DocumentKind.CONTRACT else TRANSCRIPT_BRIEF
     picked: list[Finding] = []
     for field, count in plan:
+        if field in disputed:
+            continue
         owners: set[str] = set()
         for f in (f for f in findings if f.field == field and f.verified):
             if count <= 0:
@@ -352,6 +356,34 @@ def brief_sources(findings: Sequence[Finding], opening: Sequence[tuple[Unit, Spa
             picked.append(Finding(field="opening", value=clip(unit.text), citation=cite,
                                   verified=verify_citation([span], cite)))
     return picked[:limit]
+
+
+def conflict_points(conflicts: Sequence[dict], findings: Sequence[Finding], spans: Sequence[Span]) -> list[dict]:
+    """One brief point per conflict, said plainly, cited at the first value's place."""
+    out = []
+    for c in conflicts:
+        fields = c["field"].split("/")
+        involved = [f for f in findings if f.field in fields and f.normalized in c["values"]]
+        if not involved:
+            continue
+        where = "; ".join(f"{f.normalized} ({f.citation.locator()})" for f in involved[:4])
+        label = " / ".join(x.replace("_", " ") for x in fields)
+        out.append({"text": f"Conflict in {label}: {where}. {c.get('reason', '').capitalize()}. Check both places.",
+                    "by": "code", "field": c["field"], "citation": involved[0].citation,
+                    "verified": verify_citation(spans, involved[0].citation)})
+    return out
+
+
+def injection_alerts(units: Sequence[Unit], spans: Sequence[Span]) -> list[dict]:
+    """Each unit carrying text written to an AI model, cited (see docpipe.analysis.injection)."""
+    out = []
+    for unit in units:
+        for start, end in injection.suspect_spans(unit.text):
+            cite = citation_for(unit, spans[unit.span_index])
+            out.append({"kind": "prompt_injection", "where": cite.locator(), "page": cite.page,
+                        "turn": cite.turn, "quote": clip(unit.text[start:end], 240),
+                        "message": "text that reads as instructions to an AI model; withheld from the model"})
+    return out
 
 
 _NUMBER = re.compile(r"\d[\d,.]*")

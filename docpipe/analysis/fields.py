@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docpipe.analysis import injection
 from docpipe.domain import DocumentKind, Span, Unit
 
 from docpipe.analysis.normalize import (
@@ -300,10 +301,11 @@ def find_candidates(spec: FieldSpec, units: list[Unit], spans: list[Span]) -> li
         span = spans[unit.span_index]
         if spec.early_pages and span.page is not None and span.page > spec.early_pages:
             continue
-        hits = len(spec.pattern.findall(unit.text))
+        text = injection.clean(unit.text)  # never a value from text written to the model
+        hits = len(spec.pattern.findall(text)) if text else 0
         if not hits:
             continue
-        got = spec.extract(unit.text, span) if spec.extract else None
+        got = spec.extract(text, span) if spec.extract else None
         # a sentence with an extractable value is a better candidate than a keyword hit
         score = hits + (3 if got and got.get("value") else 0)
         scored.append((-score, unit.id, unit, got or {}))
@@ -311,7 +313,7 @@ def find_candidates(spec: FieldSpec, units: list[Unit], spans: list[Span]) -> li
     out = []
     for _, _, unit, got in scored[:MAX_CANDIDATES]:
         out.append(Candidate(field=spec.name, unit_id=unit.id,
-                             value=got.get("value") or clip(unit.text),
+                             value=got.get("value") or clip(injection.clean(unit.text)),
                              normalized=got.get("normalized"), extra=got.get("extra", {})))
     return sorted(out, key=lambda c: c.unit_id)
 

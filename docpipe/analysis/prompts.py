@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from docpipe.analysis.injection import withhold
 from docpipe.domain import Span, Unit
 
 SYSTEM = (
@@ -20,7 +21,7 @@ def defuse(text: str) -> str:
 
 def render_unit(unit: Unit, span: Span) -> str:
     who = f"{span.speaker}: " if span.speaker else ""
-    return f"[S{unit.id}] {who}{defuse(unit.text)}\n"
+    return f"[S{unit.id}] {who}{defuse(withhold(unit.text))}\n"
 
 
 def document_block(kind: str, units: Sequence[Unit], spans: Sequence[Span]) -> str:
@@ -46,5 +47,5 @@ def classify_question() -> str:
 
 
 def brief_prompt(kind: str, field: str, fact: str) -> str:
-    return (f"A fact from a {kind}, about its {field}:\n<<<DOCUMENT\n{defuse(fact)}\nDOCUMENT>>>\n\n"
+    return (f"A fact from a {kind}, about its {field}:\n<<<DOCUMENT\n{defuse(withhold(fact))}\nDOCUMENT>>>\n\n"
             "TASK: say this in one short plain-English sentence for a busy lawyer.")
