@@ -4,4 +4,4 @@ from docpipe import offline as _offline
 _offline.apply()
 
 __version__ = "0.1.0"
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: a field per CUAD category, focused passes, value checks

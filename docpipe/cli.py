@@ -230,13 +230,17 @@ def export_cmd(document_id: int | None, matter: str | None, fmt: str | None) -> 
 @click.argument("corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--limit", type=int, default=None, help="only the first N documents (shortest first)")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-def eval_cmd(corpus_dir: Path, limit: int | None, as_json: bool) -> None:
+@click.option("--records", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="keep each document's record here as it is scored; reuse records of the same "
+                   "model and pipeline version (stop and resume a long evaluation)")
+def eval_cmd(corpus_dir: Path, limit: int | None, as_json: bool, records: Path | None) -> None:
     """Run the pipeline on a labelled corpus and score it (CUAD, AMI, QMSum)."""
     from docpipe.evaluation import main_eval
 
     settings = _settings()
     _db(settings)
-    click.echo(main_eval(settings, corpus_dir, limit=limit, as_json=as_json, progress=_say).rstrip("\n"))
+    click.echo(main_eval(settings, corpus_dir, limit=limit, as_json=as_json, progress=_say,
+                         records=records).rstrip("\n"))
 
 
 from docpipe.cli_ops import register as _register_ops  # noqa: E402  (commands defined there)

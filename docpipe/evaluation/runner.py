@@ -22,6 +22,7 @@ from docpipe.errors import InputError
 from docpipe.evaluation import cuad, transcripts
 from docpipe.evaluation.report import format_table
 from docpipe.intake import take_in
+from docpipe import pipeline
 from docpipe.pipeline import analyse_document, check_models
 from docpipe.settings import Settings
 from docpipe.store.db import ensure_schema, session_scope
@@ -177,9 +178,33 @@ def build_report(docs: list[dict], *, corpus_dir: Path, matter: str, limit: int 
     }
 
 
+def _record_path(records: Path, item: CorpusItem) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in item.path.name)
+    return records / f"{item.kind.value}-{safe}.json"
+
+
+def _saved_record(records: Path | None, item: CorpusItem, model_sha256: str) -> dict | None:
+    """A document's record from an earlier run with the same model and pipeline version."""
+    if records is None:
+        return None
+    path = _record_path(records, item)
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if saved.get("pipeline_version") != PIPELINE_VERSION or saved.get("model_sha256") != model_sha256:
+        return None
+    return saved["record"]
+
+
 def run_eval(settings: Settings, corpus_dir: Path, *, limit: int | None = None,
-             progress: Progress = _quiet, matter: str = "eval") -> dict:
-    """Analyse the corpus with the configured model and score it; a JSON-able report."""
+             progress: Progress = _quiet, matter: str = "eval", records: Path | None = None) -> dict:
+    """Analyse the corpus with the configured model and score it; a JSON-able report.
+
+    With ``records``, each document's record is written there as soon as it is scored, and
+    a record left by an earlier run with the same model (sha256) and pipeline version is
+    reused instead of analysing the document again: a long evaluation can be stopped and
+    resumed, or spread over several sessions.
+    """
     corpus_dir = Path(corpus_dir)
     items = corpus_items(corpus_dir)
     if limit is not None:
@@ -189,17 +214,30 @@ def run_eval(settings: Settings, corpus_dir: Path, *, limit: int | None = None,
                          code="no_input")
     ensure_schema(settings.resolved_database_url, auto_upgrade=settings.auto_upgrade)
     check_models(settings)
+    model_sha256 = pipeline.engine_for(settings, "map").config.model.sha256
+    if records is not None:
+        records.mkdir(parents=True, exist_ok=True)
     docs = []
     for number, item in enumerate(items, start=1):
         label = f"[{number}/{len(items)}] {item.path.name}"
+        saved = _saved_record(records, item, model_sha256)
+        if saved is not None:
+            progress(f"{label}: reused the record in {records}")
+            docs.append(saved)
+            continue
         progress(f"{label}: {item.kind.value}")
-        docs.append(evaluate_item(settings, item, matter=matter,
-                                  progress=lambda msg, label=label: progress(f"{label}: {msg}")))
+        record = evaluate_item(settings, item, matter=matter,
+                               progress=lambda msg, label=label: progress(f"{label}: {msg}"))
+        docs.append(record)
+        if records is not None:
+            _record_path(records, item).write_text(json.dumps(
+                {"pipeline_version": PIPELINE_VERSION, "model_sha256": model_sha256, "record": record},
+                indent=1, default=str), encoding="utf-8")
     return build_report(docs, corpus_dir=corpus_dir, matter=matter, limit=limit)
 
 
 def main_eval(settings: Settings, corpus_dir: Path, *, limit: int | None = None,
-              as_json: bool = False, progress: Progress = _quiet) -> str:
-    """The text `docpipe eval DIR [--limit N] [--json]` prints."""
-    report = run_eval(settings, corpus_dir, limit=limit, progress=progress)
+              as_json: bool = False, progress: Progress = _quiet, records: Path | None = None) -> str:
+    """The text `docpipe eval DIR [--limit N] [--json] [--records DIR]` prints."""
+    report = run_eval(settings, corpus_dir, limit=limit, progress=progress, records=records)
     return json.dumps(report, indent=2, default=str) if as_json else format_table(report)

@@ -134,6 +134,26 @@ def test_run_eval_again_adds_a_new_run_and_limit_picks_the_first(sqlite_settings
     assert "Transcripts: none evaluated." in main_eval(sqlite_settings, corpus, limit=1)
 
 
+def test_records_let_a_long_evaluation_stop_and_resume(sqlite_settings, corpus, fake_engine, tmp_path):
+    records = tmp_path / "records"
+    first = run_eval(sqlite_settings, corpus, limit=1, records=records)  # "stopped" after one document
+    assert len(list(records.glob("*.json"))) == 1
+    calls = len(fake_engine.calls)
+    seen = []
+    both = run_eval(sqlite_settings, corpus, records=records, progress=seen.append)
+    assert any("reused the record" in line for line in seen)
+    assert both["documents"][0] == json.loads(json.dumps(first["documents"][0], default=str))
+    assert both["transcripts"]["runs"]["done"] == 1 and len(list(records.glob("*.json"))) == 2
+    transcript_calls = len(fake_engine.calls) - calls
+    run_eval(sqlite_settings, corpus, records=records)  # everything on record: no model call at all
+    assert len(fake_engine.calls) == calls + transcript_calls
+    saved = json.loads(next(records.glob("contract-*.json")).read_text())
+    saved["model_sha256"] = "f" * 64  # another model: its records are not this model's
+    next(records.glob("contract-*.json")).write_text(json.dumps(saved))
+    run_eval(sqlite_settings, corpus, records=records)
+    assert len(fake_engine.calls) > calls + transcript_calls
+
+
 def test_run_eval_on_an_empty_folder_is_bad_input(sqlite_settings, tmp_path, fake_engine):
     from docpipe.errors import InputError
 
