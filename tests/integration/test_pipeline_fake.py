@@ -2,10 +2,13 @@
 (The same flow with the real llama.cpp model is in tests/e2e.)"""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from docpipe.intake import take_in
 from docpipe.pipeline import analyse_document
+from docpipe.settings import Settings
 from docpipe.store.db import ensure_schema, session_scope
 from docpipe.store.repository import search
 from docpipe.views import document_view
@@ -103,3 +106,39 @@ def test_bad_input_fails_with_reason_and_next_document_still_runs(settings, tmp_
     assert results["notes.pdf"]["status"] == "failed"
     assert results["notes.pdf"]["error"]["code"] == "content_mismatch"
     assert results["good.txt"]["status"] == "done"
+
+
+def test_model_tiers_route_stages_and_the_run_records_who_did_what(sqlite_settings, tmp_path, monkeypatch):
+    """A small model for kind detection and per-chunk passes, a larger one for the brief."""
+    from types import SimpleNamespace
+
+    from tests.conftest import FakeEngine
+
+    small, big = tmp_path / "small.gguf", tmp_path / "big.gguf"
+    small.write_bytes(b"small"), big.write_bytes(b"big")
+    monkeypatch.setenv("DOCPIPE_MODELS", json.dumps({"small": str(small), "big": {"path": str(big)}}))
+    monkeypatch.setenv("DOCPIPE_STAGE_MODELS", '{"classify": "small", "map": "small", "reduce": "big"}')
+    settings = Settings(data_dir=sqlite_settings.data_dir)
+    engines = {}
+
+    def engine_for(s, stage):
+        spec = s.model_for(stage)
+        if spec.name not in engines:
+            engines[spec.name] = FakeEngine()
+            engines[spec.name].config = SimpleNamespace(model=SimpleNamespace(label=f"{spec.name}.gguf",
+                                                                             sha256=spec.name[0] * 64))
+        return engines[spec.name]
+
+    monkeypatch.setattr("docpipe.pipeline.engine_for", engine_for)
+    ensure_schema(settings.resolved_database_url, auto_upgrade=True)
+    path = tmp_path / "supply.txt"
+    path.write_text(CONTRACT)
+    took = _ingest(settings, path)
+    with session_scope(settings.resolved_database_url) as s:
+        view = document_view(s, document_id=took.document_id)
+    assert view["status"] == "done"
+    assert view["run"]["models"] == {"classify": {"name": "small", "file": "small.gguf", "sha256": "s" * 64},
+                                     "map": {"name": "small", "file": "small.gguf", "sha256": "s" * 64},
+                                     "reduce": {"name": "big", "file": "big.gguf", "sha256": "b" * 64}}
+    assert any("TASK: for each field" in prompt for prompt, _ in engines["small"].calls)  # the passes
+    assert engines["big"].calls and all("A fact from a contract" in p for p, _ in engines["big"].calls)  # the brief
