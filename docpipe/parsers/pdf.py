@@ -115,7 +115,8 @@ def read_pdf_info(path: Path) -> PdfInfo:
     except errors.DocpipeError:
         raise
     except Exception as exc:  # noqa: BLE001 - optional information from a third-party reader
-        log.warning("pypdf could not read metadata of %s: %s: %s", path.name, type(exc).__name__, exc)
+        # the type only: pypdf messages can quote bytes of the file (RELIABILITY case 31)
+        log.warning("pypdf could not read metadata of %s: %s", path.name, type(exc).__name__)
         return PdfInfo()
 
 
