@@ -80,7 +80,10 @@ def map_requests(kind: DocumentKind, units: Sequence[Unit], spans: Sequence[Span
                 continue
             ids = [c.unit_id for c in found]
             candidates[spec.name] = found
-            options[spec.name] = (spec.question, ids, spec.min_picks, min(spec.max_picks, len(ids)))
+            # a required field must pick, but only where some candidate holds a value: forcing a
+            # choice among sentences that state no date would only manufacture failed checks
+            least = spec.min_picks if spec.extract is None or any(c.normalized for c in found) else 0
+            options[spec.name] = (spec.question, ids, least, min(spec.max_picks, len(ids)))
         if options:
             quotes = {uid: quotes_all[uid] for cs in candidates.values() for uid in (c.unit_id for c in cs)}
             requests.append(_request(group, block, options, candidates, quotes))
@@ -413,7 +416,7 @@ def template_point(finding: Finding) -> str:
     if extra.get("owner") or extra.get("due"):
         who = f" (owner: {extra['owner']}" + (f", due {extra['due']})" if extra.get("due") else ")")
         return f"{label}: {clip(finding.citation.quote, 200)}{who}"
-    return f"{label}: {clip(finding.value, 200)}."
+    return f"{label}: {clip(finding.value, 200).rstrip('.')}."
 
 
 def run_brief(engine: Engine, kind: DocumentKind, sources: Sequence[Finding],
