@@ -302,7 +302,7 @@ def reduce_stage(settings: Settings, run_id: int, *, progress: Progress = _quiet
     disputes = extract.conflicts(findings) + crossed
     disputed = {name for c in disputes for name in c["field"].split("/")}
     sources = extract.brief_sources(findings, [(u, spans[u.span_index]) for u in units[:3]], kind=kind,
-                                    disputed=disputed)
+                                    disputed=disputed, limit=settings.brief_points)
     alerts = extract.injection_alerts(units, spans)
     warnings = [f"chunk {rec.index}: {r.get('error')}" for rec, r in zip(records, results) if r["status"] != "done"]
     try:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     threads: int | None = Field(default=None, description="default: all cores")
     n_gpu_layers: int = 0
     output_reserve: int = Field(default=512, description="tokens kept for the model's answer")
+    brief_points: int = Field(default=8, ge=0, le=30, description=(
+        "plain-language points in a brief, one short model call each (cost against detail)"))
     chunk_tokens: int = Field(default=3072, description=(
         "cap on document tokens per prompt; 0 = as many as n_ctx allows. On CPU, prompt "
         "evaluation slows sharply with context length (SmolLM2 on 2 cores: 152 tok/s at 1.5K, "

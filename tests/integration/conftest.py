@@ -67,7 +67,8 @@ def fleet(tmp_path, pg_schema_url, redis_url):
     """Environment, settings and helpers for a fleet sharing one Redis and one PostgreSQL."""
     env = {**os.environ, "DOCPIPE_DATA_DIR": str(tmp_path / "data"), "DOCPIPE_DATABASE_URL": pg_schema_url,
            "DOCPIPE_BROKER_URL": redis_url, "DOCPIPE_N_CTX": "2048", "DOCPIPE_RECONCILE_GRACE": "5",
-           "DOCPIPE_MAX_ATTEMPTS": "3", "DOCPIPE_THREADS": "1"}
+           "DOCPIPE_MAX_ATTEMPTS": "3", "DOCPIPE_THREADS": "1",
+           "DOCPIPE_BRIEF_POINTS": "3"}  # fewer brief calls: these tests are about the fleet
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_schema_url, broker_url=redis_url, n_ctx=2048, threads=1)
     ensure_schema(pg_schema_url, auto_upgrade=True)
     procs: list[subprocess.Popen] = []

@@ -101,7 +101,7 @@ def test_canary_reaches_the_record_and_nowhere_else(fleet, tmp_path):
                title=f"Supply Agreement {canaries['title']}", subject=f"Confidential {canaries['subject']}")
     assert len(_leaks({"pdf": pdf.read_bytes()}, canaries)) == 3  # a stray copy of it would be caught
 
-    worker = fleet.worker(loglevel="DEBUG", TMPDIR=str(tmpdir))
+    worker = fleet.worker(loglevel="DEBUG", TMPDIR=str(tmpdir), DOCPIPE_BRIEF_POINTS="8")  # the law is in the brief
     out = fleet.cli("ingest", str(folder), TMPDIR=str(tmpdir))
     assert out.returncode == 0, out.stderr
     client = redis.Redis.from_url(fleet.settings.broker_url)
