@@ -55,27 +55,24 @@ def is_suspect(text: str) -> bool:
     return _SUSPECT.search(text) is not None
 
 
-def withhold(text: str) -> str:
-    """The text as the model may see it: suspect passages replaced by a marker."""
+def _replace(text: str, marker: str) -> str:
+    """The text with each suspect passage replaced by ``marker``."""
     spans = suspect_spans(text)
     if not spans:
         return text
     out, last = [], 0
     for start, end in spans:
-        out += [text[last:start], f" {WITHHELD} "]
+        out += [text[last:start], marker]
         last = end
     out.append(text[last:])
-    return " ".join("".join(out).split(" ")).strip()
+    return "".join(out).strip()
+
+
+def withhold(text: str) -> str:
+    """The text as the model may see it: suspect passages replaced by a marker."""
+    return _replace(text, f" {WITHHELD} ")
 
 
 def clean(text: str) -> str:
     """The text code extracts values from: suspect passages removed."""
-    spans = suspect_spans(text)
-    if not spans:
-        return text
-    out, last = [], 0
-    for start, end in spans:
-        out.append(text[last:start])
-        last = end
-    out.append(text[last:])
-    return "".join(out).strip()
+    return _replace(text, "")

@@ -60,7 +60,7 @@ def test_case26_a_cut_answer_re_splits_the_chunk_and_loses_nothing(settings, tmp
 def test_case26_an_answer_always_cut_is_marked_incomplete_never_taken(settings, tmp_path, monkeypatch):
     view = _analyse(settings, tmp_path, CutEngine(fits=0), monkeypatch)
     assert view["status"] == "done" and view["coverage"]["complete"] is False
-    assert view["coverage"]["processed"] < view["coverage"]["total"] or view["coverage"]["warnings"]
+    assert view["coverage"]["processed"] < view["coverage"]["total"]
     assert any("output_truncated" in w for w in view["coverage"]["warnings"]), view["coverage"]
     assert view["findings"] == []  # nothing from a cut answer
     cats = view["categories"]
