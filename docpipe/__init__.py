@@ -4,4 +4,5 @@ from docpipe import offline as _offline
 _offline.apply()
 
 __version__ = "0.1.0"
-PIPELINE_VERSION = "2"  # 2: a field per CUAD category, focused passes, value checks
+PIPELINE_VERSION = "3"  # 2: a field per CUAD category, focused passes, value checks; 3: date and law
+# fields are offered only sentences holding a date or a jurisdiction

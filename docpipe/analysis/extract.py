@@ -76,6 +76,8 @@ def map_requests(kind: DocumentKind, units: Sequence[Unit], spans: Sequence[Span
         options, candidates = {}, {}
         for spec in specs:
             found = find_candidates(spec, list(units), list(spans))
+            if spec.value_only:
+                found = [c for c in found if c.normalized]
             if not found:
                 continue
             ids = [c.unit_id for c in found]

@@ -32,6 +32,7 @@ class FieldSpec:
     group: str = "main"  # the focused pass that asks about this field
     cuad: str | None = None  # the CUAD category this field answers
     required: bool = False  # a chosen sentence must yield a value (checked, retried once)
+    value_only: bool = False  # offer only sentences that hold a value: one without a date cannot state a date
 
     @property
     def min_picks(self) -> int:
@@ -107,17 +108,17 @@ CONTRACT_FIELDS = (
        extract=_parties, early_pages=3, group="core", cuad="Parties", required=True),
     _C("agreement_date", "Which sentence states the date the agreement was made or signed?",
        _rx(r"dated as of", r"entered into (as of|on)", r"made (and entered into )?(as of|on|this)", r"\bday of\b"),
-       extract=_date, early_pages=3, group="core", cuad="Agreement Date", required=True),
+       extract=_date, early_pages=3, group="core", cuad="Agreement Date", required=True, value_only=True),
     _C("effective_date", "Which sentence states the effective date?",
        _rx(r"effective (as of|date|on)", r"dated as of", r"entered into (as of|on)", r"made (as of|on)",
            r"\bcommenc"),
-       extract=_date, group="core", cuad="Effective Date", required=True),
+       extract=_date, group="core", cuad="Effective Date", required=True, value_only=True),
     _C("expiration_date", "Which sentence states when the agreement expires or its initial term ends?",
        _rx(r"\bexpir", r"\binitial term\b", r"\bterm of (this|the) agreement\b", r"\buntil\b.{0,40}\d{4}"),
-       extract=_date_or_duration, group="core", cuad="Expiration Date"),
+       extract=_date_or_duration, group="core", cuad="Expiration Date", value_only=True),
     _C("governing_law", "Which sentence states the governing law?",
        _rx(r"governed by", r"governing law", r"construed in accordance with", r"laws of the state of"),
-       extract=_law, group="core", cuad="Governing Law", required=True),
+       extract=_law, group="core", cuad="Governing Law", required=True, value_only=True),
     # -- pass "term": how long, how it renews, how it ends
     _C("term_and_renewal", "Which sentences state how long the agreement lasts and how it renews?",
        _rx(r"\b(initial )?term of\b", r"\brenew", r"shall (continue|remain) in (full )?(force|effect)",

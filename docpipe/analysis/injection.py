@@ -21,10 +21,11 @@ _SUSPECT = re.compile(
     r"|\b(note|message|instructions?) (to|for) (any|the|all) (AI|A\.I\.|assistant|model|language model|LLM|reader model)"
     r"|\bAI (model|system|assistant)s?\b"
     r"|\bsystem (override|prompt|message|instruction)s?\b"
-    r"|\b(you are now|act as an?|new instructions?)\b"
+    r"|\byou are now (a|an|the)\b|\b(you|assistant|model)\b[^.\n]{0,20}\bact as\b|^\W*act as an?\b"
+    r"|\bnew instructions?\s*:"
     r"|\b(answer|reply|respond|output)\s+(only\s+)?(with|in)\b[^.\n]{0,40}\b(json|the words?|every)\b"
     r"|<<<|>>>|\bDOCUMENT>>>|<<<DOCUMENT\b|<\|im_(start|end)\|>",
-    re.IGNORECASE)
+    re.IGNORECASE | re.MULTILINE)
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 WITHHELD = "[withheld: reads as instructions to an AI model]"
 

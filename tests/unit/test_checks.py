@@ -97,7 +97,8 @@ def _contract_units():
              DATED,
              "This Agreement is made by and between Acme Widgets, Inc., a Delaware corporation, and "
              "Blue River Foods LLC, a Texas limited liability company.",
-             "This Agreement shall be governed by the laws of the State of Texas."]
+             "This Agreement shall be governed by the laws of the State of Texas.",
+             "The parties agree as follows."]
     spans = [Span(text=t, page=1) for t in texts]
     units = [Unit(id=i, span_index=i, text=t, tokens=len(t.split())) for i, t in enumerate(texts)]
     return units, spans
@@ -108,29 +109,40 @@ def test_a_failed_check_is_retried_once_with_the_error_shown():
     core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
     first = {name: [ids[0]] for name, ids in
              ((n, [c.unit_id for c in cs]) for n, cs in core.candidates.items())}
-    first["effective_date"] = [1]  # a sentence without a date
-    engine = ScriptedEngine([first, {"effective_date": [2]}])
+    first["parties"] = [5]  # a sentence that names no party
+    engine = ScriptedEngine([first, {"parties": [3]}])
     outcome = extract.run_pass(engine, core)
-    assert outcome.picks["effective_date"] == [2] and outcome.failed == {}
-    assert outcome.retried == ["effective_date"]
+    assert outcome.picks["parties"] == [3] and outcome.failed == {}
+    assert outcome.retried == ["parties"]
     retry_prompt, retry_schema = engine.calls[1]
-    assert "effective_date: S1 states no date" in retry_prompt
+    assert "parties: S5 states no party names" in retry_prompt
     assert retry_prompt.startswith(engine.calls[0][0].split("TASK:")[0])  # same prefix: reused by llama.cpp
-    assert retry_schema["properties"]["effective_date"]["items"]["enum"] == [2]  # S1 no longer offered
+    assert retry_schema["properties"]["parties"]["items"]["enum"] == [3]  # S5 no longer offered
 
 
 def test_a_check_failed_twice_is_kept_unverified():
     units, spans = _contract_units()
     core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
     first = {name: [cs[0].unit_id] for name, cs in core.candidates.items()}
-    first["effective_date"] = [1]
-    engine = ScriptedEngine([first, {"effective_date": []}])  # the model finds nothing better
+    first["parties"] = [5]
+    engine = ScriptedEngine([first, {"parties": []}])  # the model finds nothing better
     outcome = extract.run_pass(engine, core)
-    assert outcome.failed == {"effective_date": {1: "states no date"}} and outcome.picks["effective_date"] == [1]
+    assert outcome.failed == {"parties": {5: "states no party names"}} and outcome.picks["parties"] == [5]
     findings = extract.build_findings(DocumentKind.CONTRACT, [outcome.picks], [core.candidates],
                                       {u.id: u for u in units}, spans,
                                       [{f: {str(k): v for k, v in e.items()} for f, e in outcome.failed.items()}])
-    date = next(f for f in findings if f.field == "effective_date")
-    assert date.verified is False and date.extra["check"] == "S1 states no date"
+    named = next(f for f in findings if f.field == "parties")
+    assert named.verified is False and named.extra["check"] == "S5 states no party names"
     law = next(f for f in findings if f.field == "governing_law")
     assert law.verified is True and law.normalized == "State of Texas"
+
+
+def test_date_and_law_fields_are_offered_only_sentences_holding_a_value():
+    units, spans = _contract_units()
+    core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
+    # S1 says "effective as of the date both parties sign it": no date, so it cannot be the answer
+    assert [c.unit_id for c in core.candidates["effective_date"]] == [2]
+    assert core.schema["properties"]["effective_date"]["items"]["enum"] == [2]
+    assert [c.unit_id for c in core.candidates["governing_law"]] == [4]
+    # a field whose answer need not hold a value is still offered the bare sentence
+    assert 5 in [c.unit_id for c in core.candidates["parties"]]
