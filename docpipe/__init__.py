@@ -4,5 +4,6 @@ from docpipe import offline as _offline
 _offline.apply()
 
 __version__ = "0.1.0"
-PIPELINE_VERSION = "3"  # 2: a field per CUAD category, focused passes, value checks; 3: date and law
-# fields are offered only sentences holding a date or a jurisdiction
+# 2: a field per CUAD category, focused passes, value checks; 3: date and law fields are offered
+# only sentences holding a date or a jurisdiction, fewer false prompt-injection alerts
+PIPELINE_VERSION = "3"
