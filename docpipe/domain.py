@@ -8,19 +8,67 @@ citation survives chunking and map-reduce.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class DocumentKind(str, Enum):
+class DocumentKind(StrEnum):
     CONTRACT = "contract"
     TRANSCRIPT = "transcript"
 
 
-class Status(str, Enum):
+class DocumentStatus(StrEnum):
+    """Where a document stands; ``done`` and ``failed`` are final for its latest run."""
+
     PENDING = "pending"
+    QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+FINAL = (DocumentStatus.DONE, DocumentStatus.FAILED)
+
+
+class Stage(StrEnum):
+    """A run's stage, in order; ``reduce_queued`` is set once every chunk has a result."""
+
+    QUEUED = "queued"
+    PARSE = "parse"
+    PLAN = "plan"
+    MAP = "map"
+    REDUCE_QUEUED = "reduce_queued"
+    REDUCE = "reduce"
+    DONE = "done"
+
+
+class ChunkStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"  # every pass answered
+    PARTIAL = "partial"  # re-split, and some parts could not be read
+    INCOMPLETE = "incomplete"  # could not be read at all
+
+
+class WorkUnit(StrEnum):
+    """The units of distributed work: parse (run-level), map (one per chunk), reduce (run-level)."""
+
+    PARSE = "parse"
+    MAP = "map"
+    REDUCE = "reduce"
+
+
+class BatchOutcome(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    WAITING = "waiting"
 
 
 @dataclass(frozen=True)
@@ -86,20 +134,6 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """The token budget for one document on one model."""
-
-    n_ctx: int
-    budget: int  # tokens of document text allowed in one prompt
-    document_tokens: int
-    chunks: tuple[Chunk, ...]
-
-    @property
-    def single_pass(self) -> bool:
-        return len(self.chunks) <= 1
-
-
-@dataclass(frozen=True)
 class Citation:
     quote: str
     page: int | None = None
@@ -143,3 +177,17 @@ class Coverage:
     @property
     def complete(self) -> bool:
         return self.processed >= self.total
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Model cost of some work: tokens in the prompts, evaluated, generated, and seconds."""
+
+    prompt: int = 0
+    evaluated: int = 0
+    generated: int = 0
+    seconds: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.prompt + other.prompt, self.evaluated + other.evaluated,
+                     self.generated + other.generated, self.seconds + other.seconds)

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docpipe.errors import ConfigError
@@ -65,7 +64,6 @@ class Settings(BaseSettings):
     seed: int = 7
 
     matter: str = "default"
-    max_file_mb: int = 200
 
     # distributed execution (Celery on Redis; PostgreSQL is the record)
     broker_url: str | None = Field(default=None, description="e.g. redis://127.0.0.1:6379/0; unset = inline")
@@ -135,6 +133,15 @@ class Settings(BaseSettings):
         return self.models[name]
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment; a bad value is a ConfigError that names the variable
+    (an edge turns it into exit 2 or a problem response, never a traceback)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"DOCPIPE_{'_'.join(str(p) for p in err['loc']).upper() or '?'}: {err['msg']}"
+            for err in exc.errors())
+        raise ConfigError(f"bad configuration: {problems}") from None
+    except ValueError as exc:  # a JSON value that does not parse, raised before validation
+        raise ConfigError(f"bad configuration: {exc}") from None

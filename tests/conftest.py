@@ -21,7 +21,20 @@ PG_BASE = os.environ.get("DOCPIPE_TEST_PG", "postgresql+psycopg://root@127.0.0.1
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that needs a real service by the fixtures it uses, so the markers
+    cannot be forgotten: `-m "not postgres and not redis"` runs without them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "pg_schema_url" in names:
+            item.add_marker(pytest.mark.postgres)
+        if "redis_url" in names:
+            item.add_marker(pytest.mark.redis)
+
+
 def corpus_file(*parts: str) -> Path:
+    """The one place that finds the shared corpus (../shared/corpus or $DOCPIPE_CORPUS_DIR):
+    a test without it is skipped, except in CI, where it fails."""
     path = CORPUS.joinpath(*parts)
     if not path.exists():
         if IN_CI:
@@ -132,7 +145,18 @@ class FakeEngine:
 
 
 @pytest.fixture
-def fake_engine(monkeypatch):
+def fake_engine():
+    """Every stage runs on one FakeEngine (through the pipeline's engine seam)."""
+    from docpipe.pipeline.engines import use_engines
+
     engine = FakeEngine()
-    monkeypatch.setattr("docpipe.pipeline.engine_for", lambda settings, stage: engine)
-    return engine
+    with use_engines(lambda settings, stage: engine):
+        yield engine
+
+
+def view_of(settings: Settings, document_id: int) -> dict:
+    """What `docpipe show --format json` prints for the document, as the local operator."""
+    from docpipe.services import documents
+    from docpipe.services.caller import LOCAL_OPERATOR
+
+    return documents.show(settings, LOCAL_OPERATOR, document_id)

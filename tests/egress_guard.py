@@ -2,7 +2,7 @@
 
 Registered in tests/conftest.py with ``pytest_plugins = ["tests.egress_guard"]`` (or
 ``-p tests.egress_guard``). From configure to the end of the session the socket layer is
-guarded by :class:`docpipe.egress.SocketGuard`: a connect, ``sendto`` or DNS lookup to
+guarded by :class:`docpipe.diagnostics.guard.SocketGuard`: a connect, ``sendto`` or DNS lookup to
 anything but loopback (127.0.0.0/8, ::1, 'localhost'; unix sockets are fine) is refused
 with ``EgressBlocked`` *and* fails the test that made it, naming the address, even when the
 code under test swallowed the exception (telemetry code does).
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from docpipe.egress import SocketGuard, describe
+from docpipe.diagnostics.guard import SocketGuard, describe
 
 _GUARD = SocketGuard()
 _OUTSIDE_TESTS: list = []

@@ -3,8 +3,15 @@ and only an unclear case is put to the model (see pipeline)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Literal
 
-from docpipe.domain import DocumentKind, ParsedDocument
+from pydantic import create_model
+
+from docpipe.analysis import prompts
+from docpipe.analysis.passes import validated
+from docpipe.domain import DocumentKind, ParsedDocument, Span, Unit
+from docpipe.llm.engine import Engine, Generation
 
 _CONTRACT = re.compile(
     r"\b(agreement|hereby|hereinafter|hereto|witnesseth|in witness whereof|parties|party|shall|"
@@ -24,3 +31,12 @@ def classify_by_code(doc: ParsedDocument) -> DocumentKind | None:
     if transcript >= 10 and transcript >= 3 * contract:
         return DocumentKind.TRANSCRIPT
     return None
+
+
+def classify_with_model(engine: Engine, opening: Sequence[Unit], spans: Sequence[Span]) -> tuple[DocumentKind, Generation]:
+    model = create_model("Kind", kind=(Literal["contract", "transcript"], ...))
+    schema = {"type": "object", "properties": {"kind": {"enum": ["contract", "transcript"]}},
+              "required": ["kind"], "additionalProperties": False}
+    user = prompts.document_block("document", opening, spans) + prompts.classify_question()
+    gen = engine.complete_json(engine.format_chat(prompts.SYSTEM, user), schema, max_tokens=16)
+    return DocumentKind(validated(gen, model, "document kind").kind), gen

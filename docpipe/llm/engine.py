@@ -15,8 +15,9 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
-from docpipe.errors import ModelError
+from docpipe.errors import OVER_CONTEXT, ModelError
 from docpipe.llm.model_file import ResolvedModel
 from docpipe.llm.planner import ContextChoice, ModelShape, choose_n_ctx
 
@@ -89,7 +90,26 @@ class Tokenizer:
             return len(self._vocab.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
 
 
-class Engine:
+class Engine(Protocol):
+    """What the pipeline needs of a model: its tokenizer, its context, its chat format and
+    schema-constrained generation. ``LlamaEngine`` is the real one; tests hand the pipeline
+    a fake through ``docpipe.pipeline.engines.use_engines``."""
+
+    tokenizer: Tokenizer
+    context: ContextChoice
+    config: RuntimeConfig
+
+    @property
+    def n_ctx(self) -> int: ...
+
+    def format_chat(self, system: str, user: str) -> str: ...
+
+    def complete_json(self, prompt: str, schema: dict, *, max_tokens: int) -> Generation: ...
+
+
+class LlamaEngine:
+    """A GGUF loaded in this process by llama-cpp-python (weights loaded on first use)."""
+
     def __init__(self, config: RuntimeConfig):
         self.config = config
         self.tokenizer = Tokenizer(config.model)
@@ -148,7 +168,7 @@ class Engine:
             prompt_tokens = self.tokenizer.count_prompt(prompt)
             if prompt_tokens + max_tokens > self.n_ctx:
                 raise ModelError(f"prompt of {prompt_tokens} tokens + {max_tokens} for the answer "
-                                 f"exceeds n_ctx {self.n_ctx}", code="over_context")
+                                 f"exceeds n_ctx {self.n_ctx}", code=OVER_CONTEXT)
             llama_perf_context_reset(llm._ctx.ctx)
             started = time.perf_counter()
             out = llm.create_completion(prompt=prompt, max_tokens=max_tokens, temperature=0.0,
@@ -206,11 +226,11 @@ def _close_engines() -> None:
     _ENGINES.clear()
 
 
-_ENGINES: dict[RuntimeConfig, "Engine"] = {}
+_ENGINES: dict[RuntimeConfig, LlamaEngine] = {}
 
 
-def get_engine(config: RuntimeConfig) -> Engine:
-    """One Engine per configuration per process (STYLE habit 5)."""
+def get_engine(config: RuntimeConfig) -> LlamaEngine:
+    """One engine per configuration per process (STYLE habit 5)."""
     if config not in _ENGINES:
-        _ENGINES[config] = Engine(config)
+        _ENGINES[config] = LlamaEngine(config)
     return _ENGINES[config]

@@ -42,7 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # \t \n \f \r allowed
 _HTML_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.I | re.S)
 _HTML_TAG = re.compile(r"<(html|head|body|div|p|table|h[1-6]|span|br|meta|title)\b[^>]*>", re.I)
 _HTML_FRAME = re.compile(r"<(html|body)\b", re.I)
-UNDECODABLE = "undecodable_text"
+UNDECODABLE = errors.UNDECODABLE_TEXT
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def head_text(head: bytes) -> str | None:
 
 def decode_text(data: bytes, *, partial: bool = False) -> tuple[str, str]:
     """Decode document bytes: a BOM, else strict UTF-8, else charset-normalizer's best guess.
-    Returns (text, encoding). Raises InputError(code="undecodable_text").
+    Returns (text, encoding). Raises InputError with code UNDECODABLE_TEXT.
 
     ``partial``: ``data`` may be cut anywhere; a cut multi-byte character is tolerated."""
     if partial and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

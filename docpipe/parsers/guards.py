@@ -59,7 +59,7 @@ def check_file(path: Path, ctx: ParserContext) -> None:
 # ---------------------------------------------------------------- ZIP / DOCX
 
 def _zip_bomb(message: str, **data) -> errors.InputError:
-    return errors.InputError(f"rejected as a ZIP bomb: {message}", code="zip_bomb", **data)
+    return errors.InputError(f"rejected as a ZIP bomb: {message}", code=errors.ZIP_BOMB, **data)
 
 
 def check_zip(path: Path) -> None:
@@ -98,7 +98,7 @@ def _check_zip_entry(info: zipfile.ZipInfo) -> None:
 # ---------------------------------------------------------------- PDF
 
 def _pdf_bomb(message: str, **data) -> errors.InputError:
-    return errors.InputError(f"rejected as a PDF bomb: {message}", code="pdf_bomb", **data)
+    return errors.InputError(f"rejected as a PDF bomb: {message}", code=errors.PDF_BOMB, **data)
 
 
 def check_pdf(path: Path, ctx: ParserContext) -> None:

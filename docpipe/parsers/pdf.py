@@ -77,7 +77,7 @@ def _open_error(exc: Exception) -> errors.InputError:
 def _check_page_count(pages: int, ctx: ParserContext) -> None:
     if pages > ctx.max_pages:
         raise errors.InputError(f"the PDF has {pages} pages; the limit is {ctx.max_pages}",
-                                code="too_large", pages=pages, max_pages=ctx.max_pages)
+                                code=errors.TOO_LARGE, pages=pages, max_pages=ctx.max_pages)
 
 
 def _page_text(pdf, index: int) -> str:

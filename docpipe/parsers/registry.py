@@ -14,9 +14,10 @@ from docpipe import errors
 from docpipe.domain import ParsedDocument
 from docpipe.parsers.base import Parser, ParserContext
 from docpipe.parsers.content import UNDECODABLE, Sniffed, sniff
-from docpipe.parsers.office import (DocxParser, EmailParser, HtmlParser, MarkdownParser,
-                                    PlainTextParser)
+from docpipe.parsers.mail import EmailParser
+from docpipe.parsers.office import DocxParser
 from docpipe.parsers.pdf import PdfParser
+from docpipe.parsers.text import HtmlParser, MarkdownParser, PlainTextParser
 from docpipe.parsers.transcript import (DepositionParser, SpeakerTranscriptParser, SrtParser,
                                         WebVttParser)
 
@@ -91,4 +92,4 @@ def _check_result(document: ParsedDocument, ctx: ParserContext) -> None:
         raise errors.NoText(f"no text found in this {document.format} file", format=document.format)
     if chars > ctx.max_chars:
         raise errors.InputError(f"the document has {chars} characters; the limit is {ctx.max_chars}",
-                                code="too_large", chars=chars, max_chars=ctx.max_chars)
+                                code=errors.TOO_LARGE, chars=chars, max_chars=ctx.max_chars)

@@ -170,22 +170,22 @@ def _outcome(answer: tuple, path: Path, limits: tuple[int, int], wall_seconds: i
         return _raise_input_error(*answer[1:])
     if status == "timeout":
         raise errors.InputError(f"parsing took longer than {wall_seconds} s and was stopped",
-                                code="parse_timeout", limit_s=wall_seconds)
+                                code=errors.PARSE_TIMEOUT, limit_s=wall_seconds)
     if status == "memory":
         raise errors.InputError(f"parsing needed more than its {memory_mb} MB memory limit and "
-                                "was stopped", code="parse_memory", limit_mb=memory_mb)
+                                "was stopped", code=errors.PARSE_MEMORY, limit_mb=memory_mb)
     if status == "exception":
         name, message, trace = answer[1:]
         # frames only: an exception's message may quote the document, and logs must not
         log.error("parser failed on stored file %s: %s at %s", path.name, name, trace)
         raise errors.InputError(f"the parser failed on this file: {name}: {message}",
-                                code="parse_failed", exception=name, frames=trace)
+                                code=errors.PARSE_FAILED, exception=name, frames=trace)
     exitcode = answer[1]
     if exitcode is not None and exitcode < 0 and -exitcode == signal.SIGXCPU:
         raise errors.InputError(f"parsing used more than {cpu_seconds} s of CPU and was stopped",
-                                code="parse_timeout", limit_cpu_s=cpu_seconds)
+                                code=errors.PARSE_TIMEOUT, limit_cpu_s=cpu_seconds)
     raise errors.InputError(f"the parser crashed on this file ({_describe_exit(exitcode)}; "
-                            f"memory limit {memory_mb} MB)", code="parse_crashed", exitcode=exitcode)
+                            f"memory limit {memory_mb} MB)", code=errors.PARSE_CRASHED, exitcode=exitcode)
 
 
 def _describe_exit(exitcode: int | None) -> str:

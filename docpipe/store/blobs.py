@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -46,7 +45,3 @@ def put_file(root: Path, source: Path) -> tuple[str, Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def copy_out(root: Path, sha256: str, dest: Path) -> None:
-    shutil.copyfile(blob_path(root, sha256), dest)

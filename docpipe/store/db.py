@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,3 +105,12 @@ def ensure_schema(url: str, *, auto_upgrade: bool) -> None:
 
 def table_names(url: str) -> list[str]:
     return inspect(get_engine(url)).get_table_names()
+
+
+def database_host(url: str) -> tuple[bool, str | None]:
+    """(is SQLite, host) of a database URL, without connecting."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return True, None
+    host = parsed.host or parsed.query.get("host")
+    return False, host[0] if isinstance(host, tuple) else host

@@ -9,6 +9,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from docpipe.domain import ChunkStatus, DocumentStatus, RunStatus, Stage
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -45,7 +47,7 @@ class Document(Base):
     kind: Mapped[str | None] = mapped_column(String(20))
     page_count: Mapped[int | None] = mapped_column(Integer)
     turn_count: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.PENDING, index=True)
     error_code: Mapped[str | None] = mapped_column(String(60))
     error_message: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -77,8 +79,8 @@ class Run(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     pipeline_version: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
-    stage: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.QUEUED, index=True)
+    stage: Mapped[str] = mapped_column(String(20), default=Stage.QUEUED)
     kind: Mapped[str | None] = mapped_column(String(20))
     model_name: Mapped[str | None] = mapped_column(String(200))
     model_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -121,7 +123,7 @@ class ChunkRecord(Base):
     first_turn: Mapped[int | None] = mapped_column(Integer)
     last_turn: Mapped[int | None] = mapped_column(Integer)
     tokens: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ChunkStatus.PENDING)
     result: Mapped[dict | None] = mapped_column(JSON)  # the map output, kept so work resumes here
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from docpipe.evaluation import format_table, main_eval, run_eval
-from docpipe.evaluation.runner import corpus_items
+from docpipe.evaluation.corpus import corpus_items
+from docpipe.evaluation.report import format_table
+from docpipe.services.caller import LOCAL_OPERATOR
+from docpipe.services.evaluation import main_eval, run_eval
 
 CONTRACT_LINES = [
     "SUPPLY AGREEMENT",
@@ -99,7 +101,7 @@ def test_corpus_items_pair_pdfs_with_their_labels(corpus):
 
 def test_run_eval_scores_the_tiny_corpus(sqlite_settings, corpus, fake_engine):
     seen = []
-    report = run_eval(sqlite_settings, corpus, limit=None, progress=seen.append)
+    report = run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=None, progress=seen.append)
     assert report["model"]["file"] == "fake.gguf" and report["model"]["sha256"] == "0" * 64
     c = report["contracts"]
     assert c["runs"] == {"done": 1, "total": 1} and c["schema"]["valid"] == 1
@@ -126,31 +128,31 @@ def test_run_eval_scores_the_tiny_corpus(sqlite_settings, corpus, fake_engine):
 
 
 def test_run_eval_again_adds_a_new_run_and_limit_picks_the_first(sqlite_settings, corpus, fake_engine):
-    first = run_eval(sqlite_settings, corpus, limit=1)
+    first = run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=1)
     assert [d["expected_kind"] for d in first["documents"]] == ["contract"]
     assert first["transcripts"]["runs"]["total"] == 0
-    out = json.loads(main_eval(sqlite_settings, corpus, limit=1, as_json=True))
+    out = json.loads(main_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=1, as_json=True))
     assert out["documents"][0]["document_id"] == first["documents"][0]["document_id"]
-    assert "Transcripts: none evaluated." in main_eval(sqlite_settings, corpus, limit=1)
+    assert "Transcripts: none evaluated." in main_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=1)
 
 
 def test_records_let_a_long_evaluation_stop_and_resume(sqlite_settings, corpus, fake_engine, tmp_path):
     records = tmp_path / "records"
-    first = run_eval(sqlite_settings, corpus, limit=1, records=records)  # "stopped" after one document
+    first = run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=1, records=records)  # "stopped" after one document
     assert len(list(records.glob("*.json"))) == 1
     calls = len(fake_engine.calls)
     seen = []
-    both = run_eval(sqlite_settings, corpus, records=records, progress=seen.append)
+    both = run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, records=records, progress=seen.append)
     assert any("reused the record" in line for line in seen)
     assert both["documents"][0] == json.loads(json.dumps(first["documents"][0], default=str))
     assert both["transcripts"]["runs"]["done"] == 1 and len(list(records.glob("*.json"))) == 2
     transcript_calls = len(fake_engine.calls) - calls
-    run_eval(sqlite_settings, corpus, records=records)  # everything on record: no model call at all
+    run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, records=records)  # everything on record: no model call at all
     assert len(fake_engine.calls) == calls + transcript_calls
     saved = json.loads(next(records.glob("contract-*.json")).read_text())
     saved["model_sha256"] = "f" * 64  # another model: its records are not this model's
     next(records.glob("contract-*.json")).write_text(json.dumps(saved))
-    run_eval(sqlite_settings, corpus, records=records)
+    run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, records=records)
     assert len(fake_engine.calls) > calls + transcript_calls
 
 
@@ -158,14 +160,14 @@ def test_run_eval_on_an_empty_folder_is_bad_input(sqlite_settings, tmp_path, fak
     from docpipe.errors import InputError
 
     with pytest.raises(InputError):
-        run_eval(sqlite_settings, tmp_path, limit=None)
+        run_eval(sqlite_settings, LOCAL_OPERATOR, tmp_path, limit=None)
 
 
 def test_a_bug_in_one_document_is_recorded_and_the_rest_still_scored(sqlite_settings, corpus,
                                                                       fake_engine, monkeypatch):
-    import docpipe.pipeline as pipeline
+    from docpipe.pipeline import stages
 
-    real = pipeline.reduce_stage
+    real = stages.reduce_stage
 
     def reduce_or_crash(settings, run_id, **kwargs):
         from docpipe.store.db import session_scope
@@ -176,8 +178,8 @@ def test_a_bug_in_one_document_is_recorded_and_the_rest_still_scored(sqlite_sett
                 raise RuntimeError("boom")
         return real(settings, run_id, **kwargs)
 
-    monkeypatch.setattr(pipeline, "reduce_stage", reduce_or_crash)
-    report = run_eval(sqlite_settings, corpus, limit=None)
+    monkeypatch.setattr(stages, "reduce_stage", reduce_or_crash)
+    report = run_eval(sqlite_settings, LOCAL_OPERATOR, corpus, limit=None)
     contract, talk = report["documents"]
     assert contract["status"] == "failed" and "boom" in contract["error"]["message"]
     assert report["contracts"]["runs"] == {"done": 0, "total": 1}

@@ -9,11 +9,13 @@ import pytest
 
 from tests.integration.test_evaluation import TRANSCRIPT
 
-from docpipe.errors import InputError, NotFound
-from docpipe.exports import FIELD_ORDER, MATTER_COLUMNS, export_document, export_matter
-from docpipe.intake import take_in
-from docpipe.pipeline import analyse_document
-from docpipe.store.db import ensure_schema, session_scope
+from docpipe.errors import AccessDenied, InputError, NotFound
+from docpipe.pipeline.intake import take_in
+from docpipe.pipeline.stages import analyse_document
+from docpipe.services import documents
+from docpipe.services.caller import LOCAL_OPERATOR, Caller, Role
+from docpipe.services.exports import FIELD_ORDER, MATTER_COLUMNS, export_document, export_matter
+from docpipe.store.db import ensure_schema
 
 CONTRACT = """MASTER SUPPLY AGREEMENT
 
@@ -52,11 +54,10 @@ def matter(settings, tmp_path, fake_engine):
     return ids
 
 
-def _export(settings, **kwargs) -> str:
-    with session_scope(settings.resolved_database_url) as s:
-        if "document_id" in kwargs:
-            return export_document(s, **kwargs)
-        return export_matter(s, **kwargs)
+def _export(settings, *, caller=LOCAL_OPERATOR, document_id=None, matter=None, fmt) -> str:
+    if document_id is not None:
+        return export_document(settings, caller, document_id, fmt=fmt)
+    return export_matter(settings, caller, matter, fmt=fmt)
 
 
 def test_export_document_json_markdown_csv(settings, matter):
@@ -110,3 +111,25 @@ def test_export_matter_json_and_errors(settings, matter):
         _export(settings, matter="acme", fmt="xlsx")
     with pytest.raises(NotFound):
         _export(settings, document_id=999_999, fmt="json")
+
+
+def test_a_caller_sees_only_its_matters_through_every_read(settings, matter):
+    """The service layer's one access check: another matter's document is not found (never
+    "forbidden"), and it is absent from lists, search and matter exports."""
+    outsider = Caller(name="bea", role=Role.ANALYST, matters=frozenset({"blue-v-acme"}))
+    insider = Caller(name="al", role=Role.ANALYST, matters=frozenset({"acme"}))
+    for read in (lambda c: documents.show(settings, c, matter[0]),
+                 lambda c: _export(settings, caller=c, document_id=matter[0], fmt="json"),
+                 lambda c: _export(settings, caller=c, matter="acme", fmt="csv")):
+        with pytest.raises(NotFound):
+            read(outsider)
+        assert read(insider)
+    assert documents.list_documents(settings, outsider) == []
+    assert [d.id for d in documents.list_documents(settings, insider)] == matter
+    assert documents.search(settings, outsider, "governed laws Texas") == []
+    assert documents.search(settings, insider, "governed laws Texas")
+    assert documents.progress_rows(settings, outsider) == []
+    viewer = Caller(name="vic", role=Role.VIEWER, matters=frozenset({"acme"}))
+    assert documents.show(settings, viewer, matter[0])["id"] == matter[0]
+    with pytest.raises(AccessDenied):
+        _export(settings, caller=viewer, document_id=matter[0], fmt="json")

@@ -17,7 +17,7 @@ import pytest
 
 import docpipe  # noqa: F401
 from docpipe import errors
-from docpipe.intake import display_name, iter_files, take_in
+from docpipe.pipeline.intake import display_name, iter_files, take_in
 from docpipe.parsers.base import ParserContext
 from docpipe.parsers.sandbox import parse_in_child
 from docpipe.store.blobs import blob_path
@@ -109,22 +109,19 @@ def outcome(path: Path, **limits) -> str:
 
 
 @pytest.fixture
-def pipeline(monkeypatch, sqlite_settings, fake_engine):
-    """ingest(path, name=None) -> document view, through the pipeline with the parse stage
-    in the sandbox (as the lead wires it) and the fake model."""
-    from docpipe import pipeline as stages
-    from docpipe.store.db import ensure_schema, session_scope
-    from docpipe.views import document_view
+def pipeline(sqlite_settings, fake_engine):
+    """ingest(path, name=None) -> document view, through the whole pipeline (its parse stage
+    in the sandbox) with the fake model."""
+    from docpipe.pipeline.stages import analyse_document
+    from docpipe.store.db import ensure_schema
+    from tests.conftest import view_of
 
-    monkeypatch.setattr(stages, "parse_file", lambda path, ctx: parse_in_child(path, ctx, wall_seconds=60),
-                        raising=False)
     ensure_schema(sqlite_settings.resolved_database_url, auto_upgrade=True)
 
     def ingest(path: Path, name: str | None = None) -> dict:
         took = take_in(sqlite_settings, path, matter="hostile", original_name=name)
-        stages.analyse_document(sqlite_settings, took.document_id)
-        with session_scope(sqlite_settings.resolved_database_url) as s:
-            return document_view(s, document_id=took.document_id)
+        analyse_document(sqlite_settings, took.document_id)
+        return view_of(sqlite_settings, took.document_id)
 
     ingest.settings = sqlite_settings
     return ingest
@@ -394,11 +391,10 @@ def test_case21_hostile_names_are_metadata_only(tmp_path, pipeline):
         view = pipeline(path, name)
         assert view["status"] == "done", (name, view["error"])
         assert view["name"] == display_name(name)
-    from docpipe.store.db import session_scope
-    from docpipe.store.repository import list_documents
+    from docpipe.services import documents
+    from docpipe.services.caller import LOCAL_OPERATOR
 
-    with session_scope(settings.resolved_database_url) as s:
-        stored = [(doc.original_name, doc.sha256) for doc, _ in list_documents(s, matter="hostile")]
+    stored = [(doc.original_name, doc.sha256) for doc in documents.list_documents(settings, LOCAL_OPERATOR, matter="hostile")]
     assert [name for name, _ in stored] == [display_name(n) for n in HOSTILE_NAMES]
     assert "\\u0000" in stored[2][0] and "\\u202e" in stored[4][0] and "\x00" not in stored[2][0]
     assert len(HOSTILE_NAMES[3].encode()) == 300 and stored[3][0] == HOSTILE_NAMES[3]

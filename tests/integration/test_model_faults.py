@@ -8,13 +8,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from docpipe.intake import take_in
 from docpipe.llm.engine import Generation
-from docpipe.pipeline import analyse_document
+from docpipe.pipeline.engines import use_engines
+from docpipe.pipeline.intake import take_in
+from docpipe.pipeline.stages import analyse_document
 from docpipe.store.db import ensure_schema, session_scope
 from docpipe.store.models import Document
-from docpipe.views import document_view
-from tests.conftest import FakeEngine
+from tests.conftest import FakeEngine, view_of
 from tests.integration.test_pipeline_fake import CONTRACT
 
 
@@ -26,13 +26,12 @@ def settings(request):
 
 
 def _analyse(settings, tmp_path, engine, monkeypatch) -> dict:
-    monkeypatch.setattr("docpipe.pipeline.engine_for", lambda s, stage: engine)
     path = tmp_path / "supply.txt"
     path.write_text(CONTRACT)
     took = take_in(settings, path, matter="faults")
-    analyse_document(settings, took.document_id)
-    with session_scope(settings.resolved_database_url) as s:
-        return document_view(s, document_id=took.document_id)
+    with use_engines(lambda s, stage: engine):
+        analyse_document(settings, took.document_id)
+    return view_of(settings, took.document_id)
 
 
 class CutEngine(FakeEngine):

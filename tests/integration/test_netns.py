@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from docpipe.egress import is_loopback
+from docpipe.diagnostics.guard import is_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SOCKET = os.environ.get("DOCPIPE_TEST_PG_SOCKET", "/var/run/postgresql")
@@ -149,7 +149,7 @@ def test_full_pipeline_in_a_loopback_only_network_namespace(tmp_path, pg_socket_
         assert view["kind"] == "contract" and view["findings"], view
     assert by_name["office-lease.docx"]["format"] == "docx"  # parsed by unstructured
     if trace is None:
-        warnings.warn("strace not installed: attempted connections inside the namespace not checked")
+        warnings.warn("strace not installed: attempted connections inside the namespace not checked", stacklevel=1)
         return
     assert trace.stat().st_size > 0, "strace recorded nothing: was the trace taken?"
     assert "AF_UNIX" in trace.read_text() and PG_SOCKET in trace.read_text()

@@ -6,12 +6,14 @@ import json
 
 import pytest
 
-from docpipe.intake import take_in
-from docpipe.pipeline import analyse_document
+from docpipe.pipeline.engines import use_engines
+from docpipe.pipeline.intake import take_in
+from docpipe.pipeline.stages import analyse_document
+from docpipe.services import documents
+from docpipe.services.caller import LOCAL_OPERATOR
 from docpipe.settings import Settings
-from docpipe.store.db import ensure_schema, session_scope
-from docpipe.store.repository import search
-from docpipe.views import document_view
+from docpipe.store.db import ensure_schema
+from tests.conftest import view_of
 
 CONTRACT = """MASTER SUPPLY AGREEMENT
 
@@ -50,8 +52,7 @@ def test_contract_end_to_end_with_fake_model(settings, tmp_path, fake_engine):
     path = tmp_path / "supply.txt"
     path.write_text(CONTRACT)
     took = _ingest(settings, path)
-    with session_scope(settings.resolved_database_url) as s:
-        view = document_view(s, document_id=took.document_id)
+    view = view_of(settings, took.document_id)
     assert view["status"] == "done", view["error"]
     assert view["kind"] == "contract"
     fields = {f["field"]: f for f in view["findings"]}
@@ -81,12 +82,11 @@ def test_search_finds_document_text_and_brief(settings, tmp_path, fake_engine):
     path = tmp_path / "supply.txt"
     path.write_text(CONTRACT)
     took = _ingest(settings, path)
-    with session_scope(settings.resolved_database_url) as s:
-        hits = search(s, query="governed laws Texas")
-        assert any(h["document_id"] == took.document_id and h["source"] == "page" for h in hits)
-        assert search(s, query="nonexistentword") == []
-        # user text is never query syntax
-        assert search(s, query='AND OR "') == []
+    hits = documents.search(settings, LOCAL_OPERATOR, "governed laws Texas")
+    assert any(h["document_id"] == took.document_id and h["source"] == "page" for h in hits)
+    assert documents.search(settings, LOCAL_OPERATOR, "nonexistentword") == []
+    # user text is never query syntax
+    assert documents.search(settings, LOCAL_OPERATOR, 'AND OR "') == []
 
 
 def test_bad_input_fails_with_reason_and_next_document_still_runs(settings, tmp_path, fake_engine):
@@ -99,8 +99,7 @@ def test_bad_input_fails_with_reason_and_next_document_still_runs(settings, tmp_
     results = {}
     for path in (empty, fake_pdf, good):
         took = _ingest(settings, path)
-        with session_scope(settings.resolved_database_url) as s:
-            results[path.name] = document_view(s, document_id=took.document_id)
+        results[path.name] = view_of(settings, took.document_id)
     assert results["empty.pdf"]["status"] == "failed"
     assert results["empty.pdf"]["error"]["code"] == "empty_file"
     assert results["notes.pdf"]["status"] == "failed"
@@ -129,13 +128,12 @@ def test_model_tiers_route_stages_and_the_run_records_who_did_what(sqlite_settin
                                                                              sha256=spec.name[0] * 64))
         return engines[spec.name]
 
-    monkeypatch.setattr("docpipe.pipeline.engine_for", engine_for)
     ensure_schema(settings.resolved_database_url, auto_upgrade=True)
     path = tmp_path / "supply.txt"
     path.write_text(CONTRACT)
-    took = _ingest(settings, path)
-    with session_scope(settings.resolved_database_url) as s:
-        view = document_view(s, document_id=took.document_id)
+    with use_engines(engine_for):
+        took = _ingest(settings, path)
+    view = view_of(settings, took.document_id)
     assert view["status"] == "done"
     assert view["run"]["models"] == {"classify": {"name": "small", "file": "small.gguf", "sha256": "s" * 64},
                                      "map": {"name": "small", "file": "small.gguf", "sha256": "s" * 64},

@@ -114,7 +114,7 @@ def test_poison_document_fails_after_attempt_limit(fleet):
 
 
 def test_duplicate_delivery_is_a_no_op(fleet):
-    from docpipe import queue
+    from docpipe.fleet import dispatch as queue
 
     path = fleet.tmp / "dup.txt"
     path.write_text(contract_text(3))

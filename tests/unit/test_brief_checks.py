@@ -1,4 +1,4 @@
-from docpipe.analysis.extract import supported, template_point
+from docpipe.analysis.brief import supported, template_point
 from docpipe.domain import Citation, Finding
 
 LAW = Finding(field="governing_law", value="State of California", normalized="State of California",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from docpipe.analysis import checks, extract
+from docpipe.analysis import checks
 from docpipe.analysis.fields import SPECS, Candidate
+from docpipe.analysis.findings import build_findings, category_status, conflicts
+from docpipe.analysis.passes import map_requests, run_pass
 from docpipe.domain import Citation, DocumentKind, Finding, Span, Unit
 from docpipe.llm.engine import Generation
 from tests.conftest import FakeEngine
@@ -52,26 +54,26 @@ def _finding(field, normalized, quote="q", verified=True):
 def test_effective_after_expiry_is_a_conflict_and_fails_both():
     found = [_finding("effective_date", "2024-06-01"), _finding("expiration_date", "2023-06-01"),
              _finding("governing_law", "State of Texas")]
-    marked, conflicts = checks.check_document(found)
+    marked, disputes = checks.check_document(found)
     assert [f.verified for f in marked] == [False, False, True]
     assert "after the expiration date" in marked[0].extra["check"]
-    assert conflicts[0]["values"] == ["2024-06-01", "2023-06-01"]
+    assert disputes[0]["values"] == ["2024-06-01", "2023-06-01"]
     ok, none = checks.check_document([_finding("effective_date", "2020-01-01"), _finding("expiration_date", "2023-01-01")])
     assert none == [] and all(f.verified for f in ok)
 
 
 def test_two_governing_laws_are_surfaced_not_hidden():
     found = [_finding("governing_law", "State of Texas"), _finding("governing_law", "State of New York")]
-    assert extract.conflicts(found)[0]["values"] == ["State of New York", "State of Texas"]
+    assert conflicts(found)[0]["values"] == ["State of New York", "State of Texas"]
 
 
 def test_category_status_keeps_absent_distinct_from_undeterminable():
     found = [_finding("governing_law", "State of Texas"), _finding("exclusivity", None, verified=False)]
-    full = extract.category_status(DocumentKind.CONTRACT, found, complete=True)
+    full = category_status(DocumentKind.CONTRACT, found, complete=True)
     assert full["governing_law"]["status"] == "present"
     assert full["exclusivity"]["status"] == "not_determinable"  # found, but not verified
     assert full["audit_rights"] == {"status": "absent", "findings": 0, "verified": 0, "cuad": "Audit Rights"}
-    part = extract.category_status(DocumentKind.CONTRACT, found, complete=False)
+    part = category_status(DocumentKind.CONTRACT, found, complete=False)
     assert part["audit_rights"]["status"] == "not_determinable"  # part of the document was not read
     assert sum(1 for c in full.values() if c.get("cuad")) == 41
 
@@ -106,12 +108,12 @@ def _contract_units():
 
 def test_a_failed_check_is_retried_once_with_the_error_shown():
     units, spans = _contract_units()
-    core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
+    core = next(r for r in map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
     first = {name: [ids[0]] for name, ids in
              ((n, [c.unit_id for c in cs]) for n, cs in core.candidates.items())}
     first["parties"] = [5]  # a sentence that names no party
     engine = ScriptedEngine([first, {"parties": [3]}])
-    outcome = extract.run_pass(engine, core)
+    outcome = run_pass(engine, core)
     assert outcome.picks["parties"] == [3] and outcome.failed == {}
     assert outcome.retried == ["parties"]
     retry_prompt, retry_schema = engine.calls[1]
@@ -122,13 +124,13 @@ def test_a_failed_check_is_retried_once_with_the_error_shown():
 
 def test_a_check_failed_twice_is_kept_unverified():
     units, spans = _contract_units()
-    core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
+    core = next(r for r in map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
     first = {name: [cs[0].unit_id] for name, cs in core.candidates.items()}
     first["parties"] = [5]
     engine = ScriptedEngine([first, {"parties": []}])  # the model finds nothing better
-    outcome = extract.run_pass(engine, core)
+    outcome = run_pass(engine, core)
     assert outcome.failed == {"parties": {5: "states no party names"}} and outcome.picks["parties"] == [5]
-    findings = extract.build_findings(DocumentKind.CONTRACT, [outcome.picks], [core.candidates],
+    findings = build_findings(DocumentKind.CONTRACT, [outcome.picks], [core.candidates],
                                       {u.id: u for u in units}, spans,
                                       [{f: {str(k): v for k, v in e.items()} for f, e in outcome.failed.items()}])
     named = next(f for f in findings if f.field == "parties")
@@ -139,7 +141,7 @@ def test_a_check_failed_twice_is_kept_unverified():
 
 def test_date_and_law_fields_are_offered_only_sentences_holding_a_value():
     units, spans = _contract_units()
-    core = next(r for r in extract.map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
+    core = next(r for r in map_requests(DocumentKind.CONTRACT, units, spans) if r.group == "core")
     # S1 says "effective as of the date both parties sign it": no date, so it cannot be the answer
     assert [c.unit_id for c in core.candidates["effective_date"]] == [2]
     assert core.schema["properties"]["effective_date"]["items"]["enum"] == [2]

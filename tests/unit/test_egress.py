@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import docpipe  # noqa: F401
-from docpipe import egress
+from docpipe.diagnostics import egress, guard
 from docpipe.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,16 +36,16 @@ pytestmark = pytest.mark.timeout(180)
     ("example.com", False, False), ("localhost.example.com", False, False),
 ])
 def test_address_classes(host, loopback, private):
-    assert egress.is_loopback(host) is loopback
-    assert egress.is_private(host) is private
+    assert guard.is_loopback(host) is loopback
+    assert guard.is_private(host) is private
 
 
 def test_guard_restores_the_socket_module_and_nests():
     before = {name: getattr(socket, name) for name in ("getaddrinfo", "create_connection")}
     outer_had = "connect" in vars(socket.socket)  # the suite's plugin may have patched it
-    with egress.SocketGuard() as outer:
-        with egress.SocketGuard() as inner:
-            with pytest.raises(egress.EgressBlocked, match="10.255.255.1:9"):
+    with guard.SocketGuard() as outer:
+        with guard.SocketGuard() as inner:
+            with pytest.raises(guard.EgressBlocked, match="10.255.255.1:9"):
                 socket.create_connection(("10.255.255.1", 9), timeout=1)
         with pytest.raises(socket.gaierror, match="example.com"):
             socket.getaddrinfo("example.com", 443)
@@ -153,7 +153,7 @@ def _junit_outcomes(report: Path) -> dict[str, tuple[str, str]]:
 def test_psycopg_over_tcp_localhost_and_unix_socket_under_the_guard():
     import psycopg
 
-    with egress.SocketGuard() as guard:
+    with guard.SocketGuard() as watch:
         try:
             for conninfo in ("host=127.0.0.1 dbname=test user=root",
                              "host=localhost dbname=test user=root",
@@ -164,7 +164,7 @@ def test_psycopg_over_tcp_localhost_and_unix_socket_under_the_guard():
             if IN_CI:
                 pytest.fail(f"PostgreSQL unreachable in CI: {exc}")
             pytest.skip(f"PostgreSQL unreachable: {exc}")
-    assert guard.take() == []
+    assert watch.take() == []
 
 
 # ---------------------------------------------------------------- the self-test
@@ -202,7 +202,7 @@ def test_self_test_reports_a_lookup_it_sees(tmp_path):
     """In a subprocess, so that the suite's own guard does not see the refused lookup."""
     code = textwrap.dedent("""
         import socket
-        from docpipe import egress
+        from docpipe.diagnostics import egress
         egress._exercise = lambda settings, tmp, analyse: socket.getaddrinfo("telemetry.example.com", 443)
         name, ok, detail = egress._run_under_guard(None, analyse=False)
         print(ok, detail)
@@ -236,12 +236,11 @@ sys.meta_path.insert(0, _FirstImport())
 ENTRY = '''
 import sys
 %(entry)s
-import docpipe.pipeline as pipeline
+from docpipe.pipeline.engines import use_engines
 from tests.conftest import FakeEngine  # the fast stand-in for llama.cpp
 
 engine = FakeEngine()
-pipeline.engine_for = lambda settings, stage: engine
-pipeline.check_models = lambda settings: None
+use_engines(lambda settings, stage: engine).__enter__()  # for the rest of this process
 %(run)s
 '''
 
@@ -254,25 +253,26 @@ except SystemExit as exc:
 '''
 
 WORKER_RUN = '''
-from docpipe.intake import take_in
+from docpipe.pipeline.intake import take_in
+from docpipe.pipeline.stages import analyse_document
 from docpipe.settings import Settings
+from docpipe.store import documents
 from docpipe.store.db import ensure_schema, session_scope
-from docpipe.store.repository import get_document
 
 settings = Settings()
 ensure_schema(settings.resolved_database_url, auto_upgrade=True)
 for name in sys.argv[1:]:
     took = take_in(settings, __import__("pathlib").Path(name), matter="default")
-    pipeline.analyse_document(settings, took.document_id)
+    analyse_document(settings, took.document_id)
     with session_scope(settings.resolved_database_url) as s:
-        doc = get_document(s, document_id=took.document_id)
+        doc = documents.get_document(s, document_id=took.document_id)
         assert doc.status == "done", (doc.error_code, doc.error_message)
 '''
 
 
 @pytest.mark.parametrize("entry, run", [
     ("import docpipe.cli  # the `docpipe` console script's import", CLI_RUN),
-    ("import docpipe.pipeline  # what a worker imports", WORKER_RUN),
+    ("import docpipe.pipeline.stages  # what a worker imports", WORKER_RUN),
 ], ids=["cli", "worker"])
 def test_telemetry_opt_outs_are_set_when_unstructured_is_first_imported(tmp_path, entry, run):
     import docx

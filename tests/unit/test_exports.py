@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from docpipe import exports
+from docpipe.services import exports
 from docpipe.errors import InputError
 
 

@@ -1,7 +1,7 @@
 """Parsers: the registry's choice by content, PDF, office formats and text decoding.
 
 Every fixture is generated in code. Corpus tests read ../shared/corpus (or
-$DOCPIPE_CORPUS_DIR) and are skipped when it is absent. Set DOCPIPE_REGENERATE_GOLDEN=1 to
+$DOCPIPE_CORPUS_DIR) through tests.conftest.corpus_file: skipped when it is absent, failed in CI. Set DOCPIPE_REGENERATE_GOLDEN=1 to
 print fresh golden fingerprints instead of comparing (CI never sets it).
 """
 from __future__ import annotations
@@ -24,10 +24,7 @@ from docpipe.domain import DocumentKind
 from docpipe.parsers.base import ParserContext
 from docpipe.parsers.registry import choose_parser, parse_file
 
-CORPUS = Path(os.environ.get("DOCPIPE_CORPUS_DIR")
-              or Path(__file__).resolve().parents[3] / "shared" / "corpus")
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(),
-                                  reason=f"shared corpus not found at {CORPUS} (set DOCPIPE_CORPUS_DIR)")
+from tests.conftest import corpus_file  # noqa: E402  (the one place that finds the corpus)
 
 
 @pytest.fixture(autouse=True)
@@ -376,17 +373,15 @@ def fingerprint(doc) -> str:
     return f"{len(doc.spans)} spans, {sum(len(s.text) for s in doc.spans)} chars, sha256 {digest}"
 
 
-@needs_corpus
 def test_corpus_contract_pdf():
-    doc = parse(CORPUS / SONOS)
+    doc = parse(corpus_file(SONOS))
     assert doc.format == "pdf" and doc.page_count == 48 and len(doc.spans) == 48
     assert "MANUFACTURING AGREEMENT" in doc.spans[0].text.upper()
     assert "\r" not in doc.text() and "\u00a0\u00a0" not in doc.text()
 
 
-@needs_corpus
 def test_corpus_meeting_transcript():
-    doc = parse(CORPUS / "transcripts/ES2008b.txt")
+    doc = parse(corpus_file("transcripts", "ES2008b.txt"))
     assert doc.format == "transcript" and doc.kind_hint is DocumentKind.TRANSCRIPT
     assert doc.turn_count == len(doc.spans) == 473
     assert [s.turn for s in doc.spans] == list(range(473))
@@ -395,9 +390,8 @@ def test_corpus_meeting_transcript():
     assert set(doc.metadata["speakers"]) == {"Project Manager", "User Interface", "Industrial Designer", "Marketing"}
 
 
-@needs_corpus
 def test_corpus_oral_argument_header_is_not_a_turn():
-    doc = parse(CORPUS / "transcripts/2021.21-328-t01.txt")
+    doc = parse(corpus_file("transcripts", "2021.21-328-t01.txt"))
     assert doc.format == "transcript" and doc.turn_count == 234
     assert doc.metadata["title"] == "Morgan v. Sundance, Inc. -- Oral Argument - March 21, 2022"
     assert doc.spans[0].speaker == "John G. Roberts, Jr."
@@ -405,10 +399,9 @@ def test_corpus_oral_argument_header_is_not_a_turn():
     assert all("Oral Argument - March 21" not in s.text for s in doc.spans)
 
 
-@needs_corpus
 @pytest.mark.parametrize("relative", sorted(GOLDEN))
 def test_corpus_golden_fingerprints(relative):
-    actual = fingerprint(parse(CORPUS / relative))
+    actual = fingerprint(parse(corpus_file(relative)))
     if os.environ.get("DOCPIPE_REGENERATE_GOLDEN") == "1":
         pytest.skip(f"regenerated: {relative!r}: {actual!r}")
     assert actual == GOLDEN[relative], f"parser output changed for {relative}; review, then regenerate"

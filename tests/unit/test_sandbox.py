@@ -21,9 +21,9 @@ from docpipe.parsers import guards
 from docpipe.parsers.base import ParserContext
 from docpipe.parsers.registry import parse_file
 from docpipe.parsers.sandbox import parse_in_child
+from tests.conftest import corpus_file
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("DOCPIPE_CORPUS_DIR") or ROOT.parent / "shared" / "corpus")
 HERE = "tests.unit.test_sandbox"
 pytestmark = pytest.mark.timeout(120)
 CONTRACT = ("SUPPLY AGREEMENT\n\nThis Supply Agreement is made on May 2, 2022 between Acme Inc. "
@@ -189,9 +189,8 @@ def test_guards_pass_ordinary_files(tmp_path, text_file):
         guards.check_file(path, ctx_for(path))
 
 
-@pytest.mark.skipif(not (CORPUS / "contracts").is_dir(), reason=f"corpus not found at {CORPUS}")
 def test_guards_pass_every_corpus_contract():
-    pdfs = sorted(p for p in (CORPUS / "contracts").iterdir() if p.suffix.lower() == ".pdf")
+    pdfs = sorted(p for p in corpus_file("contracts").iterdir() if p.suffix.lower() == ".pdf")
     assert pdfs
     for path in pdfs:
         guards.check_file(path, ParserContext(extension=".pdf"))

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from docpipe import jobs
-from docpipe.domain import Chunk
-from docpipe.store import repository as repo
+from docpipe.domain import Chunk, ChunkStatus, DocumentKind, Stage
+from docpipe.fleet import claims as jobs
+from docpipe.store import documents, runs
 from docpipe.store.db import ensure_schema, session_scope
-from docpipe.store.models import Document, Matter, Run, utcnow
+from docpipe.store.models import Run, utcnow
 
 HOST = socket.gethostname()
 
@@ -23,18 +23,13 @@ def run_with_chunks(sqlite_settings):
     settings = sqlite_settings.model_copy(update={"max_attempts": 2})
     ensure_schema(settings.resolved_database_url, auto_upgrade=True)
     with session_scope(settings.resolved_database_url) as s:
-        m = Matter(name="m")
-        s.add(m)
-        s.flush()
-        doc = Document(matter_id=m.id, sha256="a" * 64, original_name="x.txt", size=1, meta={})
-        s.add(doc)
-        s.flush()
-        run = repo.create_run(s, document_id=doc.id, pipeline_version="1")
-        run.status, run.stage = "running", "map"
-        repo.save_chunks(s, run_id=run.id, chunks=[
-            Chunk(index=i, unit_ids=(i * 10 + 1, i * 10 + 10), tokens=10, first_page=i + 1, last_page=i + 1,
-                  first_turn=None, last_turn=None) for i in range(3)])
-        run_id = run.id
+        doc, _ = documents.add_document(s, matter="m", sha256="a" * 64, original_name="x.txt", size=1)
+        run_id = runs.create_run(s, document_id=doc.id, pipeline_version="1")
+        runs.save_plan(s, run_id=run_id, kind=DocumentKind.CONTRACT, n_ctx=2048, document_tokens=30,
+                       model_label="fake.gguf", model_sha256="0" * 64, models={}, kind_method="code", chunks=[
+                           Chunk(index=i, unit_ids=(i * 10 + 1, i * 10 + 10), tokens=10, first_page=i + 1,
+                                 last_page=i + 1, first_turn=None, last_turn=None) for i in range(3)])
+        runs.enter_stage(s, run_id=run_id, stage=Stage.MAP)
     return settings, run_id
 
 
@@ -74,8 +69,9 @@ def test_other_host_lease_holds_until_expiry():
 def test_reduce_is_triggered_exactly_once(run_with_chunks):
     settings, run_id = run_with_chunks
     with session_scope(settings.resolved_database_url) as s:
-        for rec in repo.chunk_records(s, run_id=run_id):
-            rec.result = {"status": "done", "picks": {}, "candidates": {}}
+        for index in range(3):
+            runs.save_chunk_result(s, run_id=run_id, index=index, status=ChunkStatus.DONE,
+                                   result={"status": "done", "picks": {}, "candidates": {}})
     triggers = [jobs.chunk_finished(settings, run_id, i) for i in (0, 1, 2, 2)]
     assert triggers.count(True) == 1
 

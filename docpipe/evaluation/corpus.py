@@ -1,4 +1,6 @@
-"""`docpipe eval`: run the pipeline over a labelled corpus and score what it found.
+"""The labelled corpus and the evaluation report: which documents, in what order, what is
+kept of each scored document, and the totals. Running the pipeline on them is the
+service's job (``docpipe.services.evaluation``).
 
 The corpus has the shared layout: ``contracts/`` (each CUAD contract as ``.pdf``/``.PDF``
 plus CUAD's ``.txt`` that the labels point into; the PDF is what we analyse),
@@ -17,24 +19,12 @@ from itertools import chain, zip_longest
 from pathlib import Path
 
 from docpipe import PIPELINE_VERSION
-from docpipe.domain import DocumentKind
-from docpipe.errors import InputError
+from docpipe.domain import DocumentKind, DocumentStatus
 from docpipe.evaluation import cuad, transcripts
-from docpipe.evaluation.report import format_table
-from docpipe.intake import take_in
-from docpipe import pipeline
-from docpipe.pipeline import analyse_document, check_models
-from docpipe.settings import Settings
-from docpipe.store.db import ensure_schema, session_scope
-from docpipe.views import document_view
 
 Progress = Callable[[str], None]
 CONTRACT_LABELS = Path("labels") / "contract_clauses.json"
 TRANSCRIPT_LABELS = Path("labels") / "transcript_labels.json"
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -112,21 +102,9 @@ def document_record(item: CorpusItem, view: dict) -> dict:
     }
 
 
-def evaluate_item(settings: Settings, item: CorpusItem, *, matter: str,
-                  progress: Progress = _quiet) -> dict:
-    took = take_in(settings, item.path, matter=matter)
-    try:
-        analyse_document(settings, took.document_id, progress=progress)
-    except Exception as exc:  # a bug: the pipeline recorded it on the run; score the rest
-        progress(f"FAILED with a bug, recorded on the document: {type(exc).__name__}: {exc}")
-    with session_scope(settings.resolved_database_url) as s:
-        view = document_view(s, document_id=took.document_id)
-    return document_record(item, view)
-
-
 def _quality(docs: list[dict]) -> dict:
     """What every kind shares: runs done, schema validity, citations, coverage."""
-    done = [d for d in docs if d["status"] == "done"]
+    done = [d for d in docs if d["status"] == DocumentStatus.DONE]
     verified = sum(d["citations"]["verified"] for d in docs)
     cited = sum(d["citations"]["total"] for d in docs)
     units = {}
@@ -178,16 +156,16 @@ def build_report(docs: list[dict], *, corpus_dir: Path, matter: str, limit: int 
     }
 
 
-def _record_path(records: Path, item: CorpusItem) -> Path:
+def record_path(records: Path, item: CorpusItem) -> Path:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in item.path.name)
     return records / f"{item.kind.value}-{safe}.json"
 
 
-def _saved_record(records: Path | None, item: CorpusItem, model_sha256: str) -> dict | None:
+def saved_record(records: Path | None, item: CorpusItem, model_sha256: str) -> dict | None:
     """A document's record from an earlier run with the same model and pipeline version."""
     if records is None:
         return None
-    path = _record_path(records, item)
+    path = record_path(records, item)
     if not path.is_file():
         return None
     saved = json.loads(path.read_text(encoding="utf-8"))
@@ -196,48 +174,9 @@ def _saved_record(records: Path | None, item: CorpusItem, model_sha256: str) -> 
     return saved["record"]
 
 
-def run_eval(settings: Settings, corpus_dir: Path, *, limit: int | None = None,
-             progress: Progress = _quiet, matter: str = "eval", records: Path | None = None) -> dict:
-    """Analyse the corpus with the configured model and score it; a JSON-able report.
-
-    With ``records``, each document's record is written there as soon as it is scored, and
-    a record left by an earlier run with the same model (sha256) and pipeline version is
-    reused instead of analysing the document again: a long evaluation can be stopped and
-    resumed, or spread over several sessions.
-    """
-    corpus_dir = Path(corpus_dir)
-    items = corpus_items(corpus_dir)
-    if limit is not None:
-        items = items[:max(limit, 0)]
-    if not items:
-        raise InputError(f"no contracts (PDF) or transcripts (.txt) under {corpus_dir}",
-                         code="no_input")
-    ensure_schema(settings.resolved_database_url, auto_upgrade=settings.auto_upgrade)
-    check_models(settings)
-    model_sha256 = pipeline.engine_for(settings, "map").config.model.sha256
-    if records is not None:
-        records.mkdir(parents=True, exist_ok=True)
-    docs = []
-    for number, item in enumerate(items, start=1):
-        label = f"[{number}/{len(items)}] {item.path.name}"
-        saved = _saved_record(records, item, model_sha256)
-        if saved is not None:
-            progress(f"{label}: reused the record in {records}")
-            docs.append(saved)
-            continue
-        progress(f"{label}: {item.kind.value}")
-        record = evaluate_item(settings, item, matter=matter,
-                               progress=lambda msg, label=label: progress(f"{label}: {msg}"))
-        docs.append(record)
-        if records is not None:
-            _record_path(records, item).write_text(json.dumps(
-                {"pipeline_version": PIPELINE_VERSION, "model_sha256": model_sha256, "record": record},
-                indent=1, default=str), encoding="utf-8")
-    return build_report(docs, corpus_dir=corpus_dir, matter=matter, limit=limit)
 
 
-def main_eval(settings: Settings, corpus_dir: Path, *, limit: int | None = None,
-              as_json: bool = False, progress: Progress = _quiet, records: Path | None = None) -> str:
-    """The text `docpipe eval DIR [--limit N] [--json] [--records DIR]` prints."""
-    report = run_eval(settings, corpus_dir, limit=limit, progress=progress, records=records)
-    return json.dumps(report, indent=2, default=str) if as_json else format_table(report)
+def save_record(records: Path, item: CorpusItem, record: dict, model_sha256: str) -> None:
+    record_path(records, item).write_text(json.dumps(
+        {"pipeline_version": PIPELINE_VERSION, "model_sha256": model_sha256, "record": record},
+        indent=1, default=str), encoding="utf-8")

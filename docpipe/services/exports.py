@@ -10,12 +10,13 @@ import csv
 import io
 import json
 
-from sqlalchemy.orm import Session
-
 from docpipe.analysis.fields import CONTRACT_FIELDS, TRANSCRIPT_FIELDS
-from docpipe.errors import InputError, NotFound
-from docpipe.store import repository as repo
-from docpipe.views import document_view, locator, to_markdown
+from docpipe.errors import BAD_FORMAT, InputError, NotFound
+from docpipe.services import documents
+from docpipe.services.caller import Action, Caller, require, require_matter
+from docpipe.services.views import locator, to_markdown
+from docpipe.settings import Settings
+from docpipe.store.records import DocumentRecord
 
 DOCUMENT_FORMATS = ("json", "markdown", "csv")
 MATTER_FORMATS = ("csv", "json")
@@ -49,7 +50,7 @@ def _csv(header: tuple[str, ...], rows: list[dict]) -> str:
 def _check(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
         raise InputError(f"unknown export format {fmt!r}; use {', '.join(allowed)}",
-                         code="bad_format")
+                         code=BAD_FORMAT)
 
 
 def _finding_rows(view: dict) -> list[dict]:
@@ -65,11 +66,12 @@ def _finding_rows(view: dict) -> list[dict]:
     return rows
 
 
-def export_document(session: Session, *, document_id: int, fmt: str) -> str:
+def export_document(settings: Settings, caller: Caller, document_id: int, *, fmt: str) -> str:
     """One document's latest run: the `show` dict as JSON, Markdown, or a CSV with one
     row per finding."""
+    require(caller, Action.EXPORT)
     _check(fmt, DOCUMENT_FORMATS)
-    view = document_view(session, document_id=document_id)
+    view = documents.show(settings, caller, document_id)
     if fmt == "json":
         return json.dumps(view, indent=2, default=str) + "\n"
     if fmt == "markdown":
@@ -91,7 +93,7 @@ def _field_cells(view: dict) -> dict[str, list[str]]:
     return cells
 
 
-def _matter_row(view: dict, doc) -> dict:
+def _matter_row(view: dict, doc: DocumentRecord) -> dict:
     cov = view.get("coverage") or {}
     ver = view.get("verification")
     return {
@@ -108,14 +110,16 @@ def _field_columns(rows: list[dict]) -> tuple[str, ...]:
     return FIELD_ORDER + tuple(dict.fromkeys(extra))
 
 
-def export_matter(session: Session, *, matter: str, fmt: str = "csv") -> str:
+def export_matter(settings: Settings, caller: Caller, matter: str, *, fmt: str = "csv") -> str:
     """Every document of a matter, one row each, one column per field; a cell holds the
     field's values with where they are, e.g. "State of New York (p. 12)", joined by " | "."""
+    require(caller, Action.EXPORT)
+    require_matter(caller, matter)
     _check(fmt, MATTER_FORMATS)
-    docs = repo.list_documents(session, matter=matter)
+    docs = documents.list_documents(settings, caller, matter=matter)
     if not docs:
         raise NotFound(f"no documents in matter {matter!r}")
-    rows = [_matter_row(document_view(session, document_id=doc.id), doc) for doc, _ in docs]
+    rows = [_matter_row(documents.show(settings, caller, doc.id), doc) for doc in docs]
     fields = _field_columns(rows)
     if fmt == "json":
         return json.dumps({"matter": matter, "columns": list(MATTER_COLUMNS + fields),

@@ -1,14 +1,17 @@
 """Intake: files and folders in, content-addressed originals and document rows out."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from docpipe.settings import Settings
-from docpipe.store import repository as repo
+from docpipe.store import documents
 from docpipe.store.blobs import put_file
 from docpipe.store.db import session_scope
+
+Snapshot = dict[Path, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,35 @@ def take_in(settings: Settings, path: Path, *, matter: str, original_name: str |
     sha, _ = put_file(settings.objects_dir, path)
     name = display_name(original_name if original_name is not None else path.name)
     with session_scope(settings.resolved_database_url) as session:
-        m = repo.get_or_create_matter(session, name=matter)
-        doc, created = repo.add_document(session, matter=m, sha256=sha, original_name=name,
-                                         size=path.stat().st_size)
-        return Intake(document_id=doc.id, created=created, sha256=sha, name=doc.original_name,
-                      status=doc.status)
+        doc, created = documents.add_document(session, matter=matter, sha256=sha, original_name=name,
+                                              size=path.stat().st_size)
+    return Intake(document_id=doc.id, created=created, sha256=sha, name=doc.original_name, status=doc.status)
+
+
+def _snapshot(folder: Path) -> Snapshot:
+    snap = {}
+    for path in iter_files([folder]):
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # removed while we looked
+            continue
+        snap[path] = (st.st_size, st.st_mtime_ns)
+    return snap
+
+
+def stable_files(folder: Path, settle_seconds: float, *, wait: bool = True) -> tuple[list[Path], list[Path]]:
+    """(stable, waiting): a file is stable when unchanged in size and modification time
+    across the settle interval and last modified at least that long ago (a copy still
+    being written is left for the next scan). Sleeps one interval when a file is younger."""
+    first = _snapshot(folder)
+    now_ns = time.time_ns()
+    young = any(now_ns - mtime < settle_seconds * 1e9 for _, mtime in first.values())
+    if wait and young:
+        time.sleep(settle_seconds)
+    second = _snapshot(folder) if wait else first
+    now_ns = time.time_ns()
+    stable, waiting = [], []
+    for path, state in second.items():
+        old_enough = now_ns - state[1] >= settle_seconds * 1e9
+        (stable if first.get(path) == state and old_enough else waiting).append(path)
+    return sorted(stable), sorted(waiting)

@@ -1,20 +1,17 @@
 """What `docpipe show` prints: one document's latest run as a dict, JSON or Markdown."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
 
-from docpipe.analysis.extract import category_status
+from docpipe.analysis.findings import category_status
 from docpipe.domain import Citation, DocumentKind, Finding
-from docpipe.store import repository as repo
-from docpipe.store.models import FindingRecord
+from docpipe.store.records import DocumentRecord, RunRecord, SummaryRecord
+
+_CITATION_EXTRAS = ("page_label", "line", "turn", "speaker", "timestamp")
 
 
-def _citation(f: FindingRecord) -> dict:
-    out = {"page": f.page, "quote": f.quote}
-    for key in ("page_label", "line", "turn", "speaker", "timestamp"):
-        value = getattr(f, key)
-        if value is not None:
-            out[key] = value
+def _citation(c: Citation) -> dict:
+    out = {"page": c.page, "quote": c.quote}
+    out.update({k: getattr(c, k) for k in _CITATION_EXTRAS if getattr(c, k) is not None})
     return out
 
 
@@ -27,40 +24,10 @@ def locator(c: dict) -> str:
     return f"{where} ({bits})" if bits else where
 
 
-def document_view(session: Session, *, document_id: int) -> dict:
-    doc = repo.get_document(session, document_id=document_id)
-    run = repo.latest_run(session, document_id=document_id)
-    view = {
-        "id": doc.id, "matter": doc.matter.name, "name": doc.original_name, "sha256": doc.sha256,
-        "size": doc.size, "format": doc.format, "kind": doc.kind, "status": doc.status,
-        "error": {"code": doc.error_code, "message": doc.error_message} if doc.error_code else None,
-        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [], "categories": {}, "alerts": [],
-        "verification": None, "run": None,
-    }
-    if run is None:
-        return view
-    summary, findings = repo.run_results(session, run_id=run.id)
-    cov = dict(run.coverage or {})
-    view["coverage"] = {k: cov.get(k) for k in (
-        "unit", "total", "processed", "pages_total", "pages_processed", "turns_total",
-        "turns_processed", "complete", "warnings") if k in cov}
-    view["alerts"] = cov.get("alerts") or []
-    view["findings"] = [{"field": f.field, "value": f.value, "normalized": f.normalized,
-                         "citation": _citation(f), "verified": f.verified, **({"extra": f.extra} if f.extra else {})}
-                        for f in findings]
-    if summary:
-        view["brief"] = [{"text": p["text"], "by": p.get("by"), "field": p.get("field"),
-                          "citation": {k: v for k, v in p["citation"].items()
-                                       if v is not None and k != "unit_id"},
-                          "verified": p["verified"]} for p in summary.brief]
-        view["not_found"], view["conflicts"] = summary.not_found, summary.conflicts
-        if run.kind in ("contract", "transcript"):
-            found = [Finding(field=f.field, value=f.value, normalized=f.normalized, verified=f.verified,
-                             citation=Citation(quote=f.quote)) for f in findings]
-            view["categories"] = category_status(DocumentKind(run.kind), found, bool(cov.get("complete")))
-    view["verification"] = {"verified": sum(f.verified for f in findings), "total": len(findings)}
+def _run_view(run: RunRecord) -> dict:
+    cov = run.coverage or {}
     doc_tokens = run.document_tokens or 0
-    view["run"] = {
+    return {
         "id": run.id, "status": run.status, "stage": run.stage, "attempts": run.attempts,
         "pipeline_version": run.pipeline_version, "model": run.model_name,
         "model_sha256": run.model_sha256, "models": run.models, "n_ctx": run.n_ctx,
@@ -73,6 +40,38 @@ def document_view(session: Session, *, document_id: int) -> dict:
         "llm_seconds": round(run.llm_seconds, 2), "timings": run.timings,
         "error": {"code": run.error_code, "message": run.error_message} if run.error_code else None,
     }
+
+
+def document_view(doc: DocumentRecord, run: RunRecord | None, summary: SummaryRecord | None,
+                  findings: list[Finding]) -> dict:
+    """The `show --format json` dict of a document and its latest run."""
+    view = {
+        "id": doc.id, "matter": doc.matter, "name": doc.original_name, "sha256": doc.sha256,
+        "size": doc.size, "format": doc.format, "kind": doc.kind, "status": doc.status,
+        "error": {"code": doc.error_code, "message": doc.error_message} if doc.error_code else None,
+        "coverage": None, "brief": [], "findings": [], "not_found": [], "conflicts": [], "categories": {}, "alerts": [],
+        "verification": None, "run": None,
+    }
+    if run is None:
+        return view
+    cov = dict(run.coverage or {})
+    view["coverage"] = {k: cov.get(k) for k in (
+        "unit", "total", "processed", "pages_total", "pages_processed", "turns_total",
+        "turns_processed", "complete", "warnings") if k in cov}
+    view["alerts"] = cov.get("alerts") or []
+    view["findings"] = [{"field": f.field, "value": f.value, "normalized": f.normalized,
+                         "citation": _citation(f.citation), "verified": f.verified,
+                         **({"extra": f.extra} if f.extra else {})} for f in findings]
+    if summary:
+        view["brief"] = [{"text": p["text"], "by": p.get("by"), "field": p.get("field"),
+                          "citation": {k: v for k, v in p["citation"].items()
+                                       if v is not None and k != "unit_id"},
+                          "verified": p["verified"]} for p in summary.brief]
+        view["not_found"], view["conflicts"] = summary.not_found, summary.conflicts
+        if run.kind in (DocumentKind.CONTRACT, DocumentKind.TRANSCRIPT):
+            view["categories"] = category_status(DocumentKind(run.kind), findings, bool(cov.get("complete")))
+    view["verification"] = {"verified": sum(f.verified for f in findings), "total": len(findings)}
+    view["run"] = _run_view(run)
     return view
 
 
@@ -112,6 +111,6 @@ def to_markdown(view: dict) -> str:
     cuad = {name: c for name, c in (view.get("categories") or {}).items() if c.get("cuad")}
     if cuad:
         lines += ["", "## Clause categories (CUAD)", "", "| category | status | findings (verified) |", "|---|---|---|"]
-        for name, c in cuad.items():
+        for c in cuad.values():
             lines.append(f"| {c['cuad']} | {c['status'].replace('_', ' ')} | {c['findings']} ({c['verified']}) |")
     return "\n".join(lines) + "\n"

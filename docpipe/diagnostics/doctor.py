@@ -12,7 +12,7 @@ Check = tuple[str, bool, str]
 
 
 def _model_checks(settings: Settings) -> Iterator[Check]:
-    from docpipe.pipeline import engine_for
+    from docpipe.pipeline.engines import engine_for
 
     seen = set()
     for stage in STAGES:
@@ -58,5 +58,12 @@ def _offline_check() -> Check:
     return "offline", not missing, detail
 
 
-def run_checks(settings: Settings) -> list[Check]:
-    return [*_model_checks(settings), _database_check(settings), _offline_check()]
+def run_checks(settings: Settings, *, egress: bool = False, full: bool = False) -> list[Check]:
+    """Model files and hashes, context and KV memory, database, offline settings; with
+    ``egress`` the offline self-test too (``full``: the whole pipeline under the guard)."""
+    checks = [*_model_checks(settings), _database_check(settings), _offline_check()]
+    if egress:
+        from docpipe.diagnostics.egress import self_test
+
+        checks += self_test(settings, analyse=full)
+    return checks

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from docpipe.errors import ConfigError, DocpipeError
+from docpipe.errors import BROKER_UNAVAILABLE, ConfigError, DocpipeError
 from docpipe.settings import Settings
 
 PARSE, MAP, REDUCE = "docpipe.parse", "docpipe.map", "docpipe.reduce"
@@ -59,4 +59,4 @@ def send(settings: Settings, task: str, *args) -> None:
         app.send_task(task, args=list(args), queue=QUEUES[task])
     except Exception as exc:  # kombu raises many kinds; the caller needs one clear error
         raise DocpipeError(f"cannot reach the broker at {settings.broker_url}: {exc}",
-                           code="broker_unavailable") from exc
+                           code=BROKER_UNAVAILABLE) from exc

@@ -1,0 +1,3 @@
+from docpipe.cli.main import main
+
+main()

@@ -1,0 +1,133 @@
+"""Claims and leases on units of distributed work, kept in the database (the record).
+
+A run has three kinds of unit: parse (run-level), map (one per chunk) and reduce
+(run-level). Row claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL. Whether
+a lease is still live (its worker alive) is the fleet's judgement, passed in as
+``is_live``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docpipe.domain import RunStatus, Stage, WorkUnit
+from docpipe.errors import POISON
+from docpipe.store.models import ChunkRecord, Run, utcnow
+from docpipe.store.records import aware
+from docpipe.store.runs import fail_run
+
+LeaseCheck = Callable[[str | None, datetime | None, datetime], bool]
+PARSE_STAGES = (Stage.QUEUED, Stage.PARSE, Stage.PLAN)
+REDUCE_STAGES = (Stage.REDUCE_QUEUED, Stage.REDUCE)
+
+
+def _locked(session: Session, stmt):
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalar(stmt)
+
+
+def _chunk(run_id: int, index: int | None):
+    return select(ChunkRecord).where(ChunkRecord.run_id == run_id, ChunkRecord.index == index)
+
+
+def _bump(run: Run, target, unit: WorkUnit) -> int:
+    if unit == WorkUnit.MAP:
+        target.attempts = (target.attempts or 0) + 1
+        return target.attempts
+    field = "parse_attempts" if unit == WorkUnit.PARSE else "reduce_attempts"
+    setattr(run, field, (getattr(run, field) or 0) + 1)
+    return getattr(run, field)
+
+
+def claim_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: int | None, owner: str,
+               lease_seconds: int, max_attempts: int, is_live: LeaseCheck) -> bool:
+    """Claim one unit for ``owner``: count the attempt and take a lease. False: do nothing
+    (finished, held by a live lease elsewhere, failed, or poison: failed here with the reason)."""
+    now = utcnow()
+    run = _locked(session, select(Run).where(Run.id == run_id))
+    if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return False
+    if unit == WorkUnit.MAP:
+        target = _locked(session, _chunk(run_id, chunk_index))
+        if target is None or target.result is not None:
+            return False
+    else:
+        if run.stage not in (PARSE_STAGES if unit == WorkUnit.PARSE else REDUCE_STAGES):
+            return False
+        target = run
+    if target.lease_owner != owner and is_live(target.lease_owner, target.lease_until, now):
+        return False
+    attempts = _bump(run, target, unit)
+    if attempts > max_attempts:
+        what = f"chunk {chunk_index}" if unit == WorkUnit.MAP else f"the {unit} stage"
+        fail_run(session, run_id=run_id, code=POISON,
+                 message=f"{what} was delivered {attempts - 1} times (limit {max_attempts}); its worker "
+                         "never finished it (crashed, killed or timed out each time)")
+        return False
+    target.lease_owner = owner
+    target.lease_until = now + timedelta(seconds=lease_seconds)
+    run.attempts = max(run.attempts or 0, attempts)
+    return True
+
+
+def release_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: int | None) -> None:
+    target = session.scalar(_chunk(run_id, chunk_index)) if unit == WorkUnit.MAP else session.get(Run, run_id)
+    if target is not None:
+        target.lease_owner = target.lease_until = None
+
+
+def mark_enqueued(session: Session, *, run_id: int, unit: WorkUnit, chunk_indexes: list[int] | None) -> None:
+    now = utcnow()
+    run = session.get(Run, run_id)
+    if unit == WorkUnit.MAP:
+        for rec in session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run_id)):
+            if chunk_indexes is None or rec.index in chunk_indexes:
+                rec.enqueued_at = now
+    else:
+        run.enqueued_at = now
+        if unit == WorkUnit.REDUCE and run.stage not in (Stage.REDUCE, Stage.DONE):
+            run.stage = Stage.REDUCE_QUEUED
+
+
+def chunk_finished(session: Session, *, run_id: int, chunk_index: int) -> bool:
+    """Record a chunk as finished; True exactly once, for the call that completes the set
+    (the caller then enqueues reduce)."""
+    query = select(Run).where(Run.id == run_id)
+    run = session.scalar(query.with_for_update() if session.bind.dialect.name == "postgresql" else query)
+    records = list(session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run_id)))
+    for rec in records:
+        if rec.index == chunk_index:
+            rec.lease_owner = rec.lease_until = None
+            rec.finished_at = utcnow()
+    if run.stage != Stage.MAP or any(r.result is None for r in records):
+        return False
+    run.stage, run.enqueued_at = Stage.REDUCE_QUEUED, utcnow()
+    return True
+
+
+def stale_units(session: Session, *, grace_seconds: int, is_live: LeaseCheck) -> list[tuple[int, WorkUnit, int | None]]:
+    """Work that was enqueued (or should have been) but that nobody holds: lost from Redis,
+    or its worker died. Each is safe to enqueue again (claims make repeats no-ops)."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=grace_seconds)
+
+    def idle(enqueued_at, owner, until) -> bool:
+        old = aware(enqueued_at) is None or aware(enqueued_at) <= cutoff
+        return old and not is_live(owner, until, now)
+
+    out: list[tuple[int, WorkUnit, int | None]] = []
+    for run in session.scalars(select(Run).where(Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))):
+        if run.stage in PARSE_STAGES and idle(run.enqueued_at, run.lease_owner, run.lease_until):
+            out.append((run.id, WorkUnit.PARSE, None))
+        elif run.stage in REDUCE_STAGES and idle(run.enqueued_at, run.lease_owner, run.lease_until):
+            out.append((run.id, WorkUnit.REDUCE, None))
+        elif run.stage == Stage.MAP:
+            for rec in session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run.id)
+                                       .order_by(ChunkRecord.index)):
+                if rec.result is None and idle(rec.enqueued_at, rec.lease_owner, rec.lease_until):
+                    out.append((run.id, WorkUnit.MAP, rec.index))
+    return out
