@@ -15,13 +15,15 @@ import time
 from pathlib import Path
 
 import docpipe  # noqa: F401  (offline environment first)
-from docpipe.intake import take_in
 from docpipe.parsers.base import ParserContext
 from docpipe.parsers.registry import parse_file
-from docpipe.pipeline import analyse_document, engine_for
+from docpipe.pipeline.engines import engine_for
+from docpipe.pipeline.intake import take_in
+from docpipe.pipeline.stages import analyse_document
+from docpipe.services import documents
+from docpipe.services.caller import LOCAL_OPERATOR
 from docpipe.settings import Settings
-from docpipe.store.db import ensure_schema, session_scope
-from docpipe.views import document_view
+from docpipe.store.db import ensure_schema
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "contracts"
 DEFAULT = CORPUS / "Monsanto Company - SECOND A_R EXCLUSIVE AGENCY AND MARKETING AGREEMENT .PDF"
@@ -47,8 +49,7 @@ def main() -> None:
         started = time.perf_counter()
         analyse_document(settings, took.document_id, progress=lambda m: print("  ", m, flush=True))
         total_s = time.perf_counter() - started
-        with session_scope(settings.resolved_database_url) as s:
-            view = document_view(s, document_id=took.document_id)
+        view = documents.show(settings, LOCAL_OPERATOR, took.document_id)
 
     run = view["run"]
     tok = run["tokens"]

@@ -37,7 +37,7 @@ def load() -> None:
     with atheris.instrument_imports(include=["docpipe", "pypdf", "docx", "charset_normalizer"]):
         import docpipe  # noqa: F401  (offline environment before unstructured)
         from docpipe import errors
-        from docpipe.egress import SocketGuard, describe
+        from docpipe.diagnostics.guard import SocketGuard, describe
         from docpipe.parsers import guards, registry
         from docpipe.parsers.base import ParserContext
     WORKDIR = Path(tempfile.mkdtemp(prefix="docpipe-fuzz-"))

@@ -41,6 +41,8 @@ def ingest(paths: tuple[Path, ...], matter: str | None, kind: str | None, wait: 
             if took.created else None,
             progress=lambda msg, label=label: say(f"{label}: {msg}"))
         say(f"{label}: {_outcome_line(outcome)}")
+        if outcome.duplicate:
+            continue
         failed += outcome.status == DocumentStatus.FAILED
         if outcome.status == DocumentStatus.QUEUED:
             queued.append(outcome.document_id)
@@ -52,8 +54,8 @@ def ingest(paths: tuple[Path, ...], matter: str | None, kind: str | None, wait: 
 
 def _outcome_line(outcome: intake.Outcome) -> str:
     doc = outcome.document_id
-    if outcome.status == "duplicate":
-        return f"already ingested as document {doc} ({outcome.error_message}); not processed again"
+    if outcome.duplicate:
+        return f"already ingested as document {doc} ({outcome.status}); not processed again"
     if outcome.status == DocumentStatus.QUEUED:
         note = "queued" if outcome.sent else "recorded as queued; broker unreachable, the reconciler will send it"
         return f"run {outcome.run_id} {note} -> docpipe status {doc}"

@@ -35,7 +35,8 @@ def _quiet(_: str) -> None:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one document: done, failed (with the reason), or queued."""
+    """What became of one document: done, failed (with the reason), or queued; or, for
+    bytes already in the matter, the existing document as it stands (``duplicate``)."""
 
     status: str
     document_id: int | None = None
@@ -45,6 +46,7 @@ class Outcome:
     sent: bool = True  # queued: False when the broker was unreachable (the reconciler sends it)
     seconds: float = 0.0
     bug: bool = False  # failed through an unexpected exception (logged with its traceback)
+    duplicate: bool = False  # the same bytes were already a document of this matter: not run again
 
 
 def prepare(settings: Settings, caller: Caller) -> None:
@@ -103,5 +105,5 @@ def ingest_file(settings: Settings, caller: Caller, path: Path, *, matter: str,
     took = receive(settings, caller, path, matter=matter)
     received(took)
     if not took.created:
-        return Outcome(status="duplicate", document_id=took.document_id, error_message=took.status)
+        return Outcome(status=took.status, document_id=took.document_id, duplicate=True)
     return analyse(settings, took.document_id, kind=kind, progress=progress)
