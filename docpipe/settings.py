@@ -17,6 +17,7 @@ from docpipe.errors import ConfigError
 
 STAGES = ("classify", "map", "reduce")
 MAX_CTX = 262_144
+CHAT_FORMATS = ("auto", "mistral-v1", "mistral-v3", "mistral-v7", "template", "chatml")  # docpipe/llm/chat.py
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     n_ctx: int | None = Field(default=None, description="default: trained context, fitted to KV budget")
     kv_memory_mb: int = Field(default=2048, description="memory budget for the KV cache")
     kv_cache_type: str = Field(default="f16", description="f16, q8_0 or q4_0")
+    chat_format: str = Field(default="auto", description=(
+        "how prompts are laid out for the model: auto (from the GGUF), mistral-v1, mistral-v3, "
+        "mistral-v7, template or chatml (see docpipe/llm/chat.py)"))
     threads: int | None = Field(default=None, description="default: all cores")
     n_gpu_layers: int = 0
     output_reserve: int = Field(default=512, description="tokens kept for the model's answer")
@@ -107,6 +111,13 @@ class Settings(BaseSettings):
     def _check_cache_type(cls, value: str) -> str:
         if value not in ("f16", "q8_0", "q4_0"):
             raise ValueError("kv_cache_type must be f16, q8_0 or q4_0")
+        return value
+
+    @field_validator("chat_format")
+    @classmethod
+    def _check_chat_format(cls, value: str) -> str:
+        if value not in CHAT_FORMATS:
+            raise ValueError(f"chat_format must be one of {', '.join(CHAT_FORMATS)}")
         return value
 
     @property

@@ -50,9 +50,9 @@ token_embd) cannot be small: the 32 x (4096x4096 q + o, 2 x 1024x4096 k v) atten
 matrices alone are 1.37 G weights, ~1.6 GB in Q8_0 (~2.0 GB for Tekken). The preset
 therefore defaults to TQ1_0 (ternary, 1.69 bits/weight), which gguf-py quantizes in numpy
 and llama.cpp's CPU backend runs: v1/v3/v7 334 MB, built in ~4 s, mmapped in 0.1 s, 5
-tokens in ~2 s on 2 cores; Tekken 426 MB, ~16 s to build, but ~28 s for 5 tokens (the tied
-131072 x 4096 ternary output matmul), so the test uses v3. ``quant="Q8_0"`` gives the
-faithful but large file.
+tokens in 0.4 s on one thread; Tekken 426 MB, ~16 s to build. (Run under ``nice`` with 2
+threads beside another CPU-bound process, the same tokens took 20+ s: the tests use one
+thread.) ``quant="Q8_0"`` gives the faithful but large file.
 
 What llama.cpp does differently from mistral-common (proven in
 tests/integration/test_mistral_gguf.py; llama-cpp-python 0.3.x)
@@ -379,8 +379,9 @@ def _quantize(array: np.ndarray, quant: str):
 
 
 def gguf_name(generation: str, *, layers: int, heads: int, kv_heads: int, head_dim: int, embd: int,
-              ffn: int, n_ctx_train: int, quant: str, seed: int, tie_output: bool, chat_template: str) -> str:
-    tpl = hashlib.sha256(chat_template.encode()).hexdigest()[:8]
+              ffn: int, n_ctx_train: int, quant: str, seed: int, tie_output: bool, chat_template: str,
+              name: str | None = None) -> str:
+    tpl = hashlib.sha256(f"{chat_template}\0{name or ''}".encode()).hexdigest()[:8]
     return (f"mistral-{generation}-L{layers}-H{heads}-KV{kv_heads}-D{head_dim}-E{embd}-F{ffn}"
             f"-C{n_ctx_train}-{quant}-s{seed}{'-tied' if tie_output else ''}-t{tpl}-f{FORMAT_VERSION}.gguf")
 
@@ -410,7 +411,7 @@ def build_gguf(generation: str, out_dir: str | Path | None = None, *, layers: in
     out.mkdir(parents=True, exist_ok=True)
     path = out / gguf_name(generation, layers=layers, heads=heads, kv_heads=kv_heads, head_dim=head_dim,
                            embd=embd, ffn=ffn, n_ctx_train=n_ctx_train, quant=quant, seed=seed,
-                           tie_output=tie_output, chat_template=template)
+                           tie_output=tie_output, chat_template=template, name=name)
     if path.exists():
         return path
 

@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from docpipe.errors import OVER_CONTEXT, ModelError
+from docpipe.llm.chat import ChatFormat, choose_format
 from docpipe.llm.model_file import ResolvedModel
 from docpipe.llm.planner import ContextChoice, ModelShape, choose_n_ctx
 
 CACHE_TYPES = {"f16": 1, "q4_0": 2, "q8_0": 8}  # ggml type ids
-CHATML = (
-    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
-    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
+Prompt = str | list[int]  # text (tokenized by the engine) or the token ids themselves
 
 
 @contextmanager
@@ -55,6 +53,7 @@ class RuntimeConfig:
     threads: int | None
     n_gpu_layers: int
     seed: int
+    chat_format: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -82,12 +81,29 @@ class Tokenizer:
         self._lock = threading.Lock()
 
     def count(self, text: str) -> int:
-        with self._lock:
-            return len(self._vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(self.ids(text))
 
-    def count_prompt(self, prompt: str) -> int:
+    def count_prompt(self, prompt: Prompt) -> int:
+        return len(prompt) if isinstance(prompt, list) else len(self.ids(prompt, add_bos=True, special=True))
+
+    def ids(self, text: str, add_bos: bool = False, special: bool = False) -> list[int]:
+        """Token ids of ``text``; ``special`` parses control tokens written in it, ``add_bos``
+        adds the BOS when the model's vocabulary asks for one."""
         with self._lock:
-            return len(self._vocab.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+            return self._vocab.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
+
+    @property
+    def bos(self) -> int | None:
+        token = self._vocab.token_bos()
+        return token if token >= 0 else None
+
+    def control_id(self, piece: str) -> int | None:
+        """The id of ``piece`` when it is one control token of this vocabulary (as "[INST]" is
+        for Mistral v3 and later), else None."""
+        special = self.ids(piece, special=True)
+        if len(special) != 1 or len(self.ids(piece)) == 1:
+            return None
+        return special[0]
 
 
 class Engine(Protocol):
@@ -102,9 +118,9 @@ class Engine(Protocol):
     @property
     def n_ctx(self) -> int: ...
 
-    def format_chat(self, system: str, user: str) -> str: ...
+    def format_chat(self, system: str, user: str) -> Prompt: ...
 
-    def complete_json(self, prompt: str, schema: dict, *, max_tokens: int) -> Generation: ...
+    def complete_json(self, prompt: Prompt, schema: dict, *, max_tokens: int) -> Generation: ...
 
 
 class LlamaEngine:
@@ -119,21 +135,16 @@ class LlamaEngine:
             requested=config.n_ctx_requested)
         self._llm = None
         self._lock = threading.Lock()
-        template = self.tokenizer.metadata.get("tokenizer.chat_template") or CHATML
-        self._template = template
+        self.chat: ChatFormat = choose_format(self.tokenizer.metadata, self.tokenizer.control_id, config.chat_format)
         self.load_seconds = 0.0
 
     @property
     def n_ctx(self) -> int:
         return self.context.n_ctx
 
-    def format_chat(self, system: str, user: str) -> str:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        formatter = Jinja2ChatFormatter(template=self._template, eos_token="", bos_token="")
-        result = formatter(messages=[{"role": "system", "content": system},
-                                     {"role": "user", "content": user}])
-        return result.prompt
+    def format_chat(self, system: str, user: str) -> list[int]:
+        """The prompt's token ids in this model's chat format (``docpipe.llm.chat``)."""
+        return self.chat.encode(self.tokenizer.ids, self.tokenizer.bos, system, user)
 
     def _load(self):
         if self._llm is None:
@@ -155,7 +166,7 @@ class LlamaEngine:
             self.load_seconds = time.perf_counter() - started
         return self._llm
 
-    def complete_json(self, prompt: str, schema: dict, *, max_tokens: int) -> Generation:
+    def complete_json(self, prompt: Prompt, schema: dict, *, max_tokens: int) -> Generation:
         """Greedy generation constrained by ``schema``; the text is parsed as JSON here."""
         from llama_cpp import LlamaGrammar, llama_perf_context, llama_perf_context_reset
 

@@ -24,7 +24,7 @@ def llama_engine(settings: Settings, stage: str) -> Engine:
     return get_engine(RuntimeConfig(
         model=model, n_ctx_requested=settings.n_ctx, kv_memory_mb=settings.kv_memory_mb,
         cache_type=settings.kv_cache_type, threads=settings.threads,
-        n_gpu_layers=settings.n_gpu_layers, seed=settings.seed))
+        n_gpu_layers=settings.n_gpu_layers, seed=settings.seed, chat_format=settings.chat_format))
 
 
 _source: list[EngineSource] = [llama_engine]

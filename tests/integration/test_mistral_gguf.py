@@ -244,7 +244,10 @@ def test_v1_template_refuses_a_system_message_and_mistral_common_folds_it_in(voc
     assert llama_ids(llm, render(template, folded), special=True) == reference("v1", [system, user])
     assert llama_ids(llm, render(template, [user]), special=True) == reference("v1", [user])
     multi = CONVERSATIONS["multi-turn"]
-    assert llama_ids(llm, render(template, multi), special=True) != reference("v1", multi)
+    answer = multi[1][1]
+    ours = llm.detokenize(llama_ids(llm, render(template, multi), special=True), special=True).decode()
+    ref = llm.detokenize(reference("v1", multi), special=True).decode()
+    assert ours == ref.replace("[/INST] " + answer, "[/INST]" + answer).replace("</s> [INST]", "</s>  [INST]")
 
 
 @pytest.mark.parametrize("generation", ALL)
@@ -297,12 +300,12 @@ def test_head_dim_other_than_embd_over_heads_loads(tmp_path):
 @pytest.mark.slow
 def test_seven_b_like_shape_loads_and_generates():
     """32 layers, 32 heads, 8 KV heads, head dim 128, real 32768 vocab: 334 MB in TQ1_0,
-    ~4 s to build the first time (then cached), 0.1 s to load, ~2 s for a token."""
+    ~4 s to build the first time (then cached), 0.1 s to load, 0.1 s a token."""
     from llama_cpp import Llama
 
     path = build_gguf("v3", **SEVEN_B_LIKE)
     assert path.stat().st_size < 400e6
-    llm = Llama(model_path=str(path), n_ctx=512, n_threads=2, verbose=False)
+    llm = Llama(model_path=str(path), n_ctx=512, n_threads=1, verbose=False)
     meta = llm.metadata
     assert (meta["llama.block_count"], meta["llama.attention.head_count"], meta["llama.attention.head_count_kv"],
             meta["llama.embedding_length"], meta["llama.rope.dimension_count"]) == ("32", "32", "8", "4096", "128")
