@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from docpipe import offline
 from docpipe.errors import DocpipeError
+from docpipe.llm.planner import CACHE_BYTES
 from docpipe.settings import STAGES, Settings
 
 Check = tuple[str, bool, str]
+KV_TABLE_TOKENS = (32_768, 131_072, 262_144)
 
 
 def _model_checks(settings: Settings) -> Iterator[Check]:
@@ -33,6 +35,24 @@ def _model_checks(settings: Settings) -> Iterator[Check]:
             f"{spec.name}: n_ctx {ctx.n_ctx} ({ctx.reason}); {shape.layers} layers, "
             f"{shape.kv_heads} KV heads x {shape.head_dim}; KV {ctx.kv_bytes_per_token / 1024:.1f} KiB/token, "
             f"{ctx.kv_bytes / 2**20:.0f} MiB at n_ctx ({settings.kv_cache_type}, budget {settings.kv_memory_mb} MiB)")
+        yield "kv memory", True, f"{spec.name}: {kv_table(shape)}"
+        chat = getattr(engine, "chat", None)
+        if chat is not None:
+            yield "chat", True, f"{spec.name}: {chat.name} ({chat.reason})"
+
+
+def kv_table(shape) -> str:
+    """KV cache memory of this model's attention shape at 32K, 128K and 256K tokens, per
+    cache type (what a window of that size would need; the trained context may be smaller)."""
+    cells = []
+    for tokens in KV_TABLE_TOKENS:
+        sizes = ", ".join(f"{kind} {_gib(shape.kv_bytes_per_token(kind) * tokens)}" for kind in CACHE_BYTES)
+        cells.append(f"{tokens // 1024}K: {sizes}")
+    return "; ".join(cells) + f" (trained context {shape.trained_ctx})"
+
+
+def _gib(size: float) -> str:
+    return f"{size / 2**30:.1f} GiB" if size >= 2**30 else f"{size / 2**20:.0f} MiB"
 
 
 def _database_check(settings: Settings) -> Check:
