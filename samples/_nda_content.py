@@ -7,23 +7,9 @@ indented (a)/(b) clause) and "sig" (the signature block, rendered as a table).
 
 from __future__ import annotations
 
-FACTS = {
-    "title": "Mutual Non-Disclosure Agreement",
-    "party_a": "Northwind Analytics, Inc.",
-    "party_a_desc": "a Delaware corporation",
-    "party_b": "Cobalt Ridge Software, Inc.",
-    "party_b_desc": "a California corporation",
-    "effective_date": "January 15, 2024",
-    "term": "two (2) years",
-    "survival": "three (3) years",
-    "termination_notice": "thirty (30) days' prior written notice",
-    "governing_law": "State of California",
-    "venue": "state and federal courts located in Santa Clara County, California",
-    "signatories": {
-        "Northwind Analytics, Inc.": ("Maria Chen", "General Counsel"),
-        "Cobalt Ridge Software, Inc.": ("Thomas A. Lindqvist", "Chief Executive Officer"),
-    },
-}
+EFFECTIVE_DATE = "January 15, 2024"
+SIGNATORIES = [("Northwind Analytics, Inc.", "Maria Chen", "General Counsel"),
+               ("Cobalt Ridge Software, Inc.", "Thomas A. Lindqvist", "Chief Executive Officer")]
 
 BLOCKS: list[tuple[str, str]] = [
     ("title", "MUTUAL NON-DISCLOSURE AGREEMENT"),

@@ -16,14 +16,6 @@ SPEAKERS = {
     "PR": "Priya Raman",       # Chief Information Security Officer
 }
 
-ROLES = {
-    "James Whitfield": "Chair of the Board",
-    "Maria Chen": "General Counsel and Corporate Secretary",
-    "David Okafor": "Deputy General Counsel, Commercial Contracts",
-    "Rachel Goldberg": "Chief Financial Officer",
-    "Priya Raman": "Chief Information Security Officer",
-}
-
 # (speaker key, text).  Keep each text on one logical line.
 TURNS: list[tuple[str, str]] = [
     # --- Call to order and introductions -------------------------------------------------
@@ -236,24 +228,11 @@ DECISIONS = [
     "We agreed that any customer contract with a total contract value above five hundred thousand dollars will require General Counsel sign-off before signature.",
 ]
 
-ACTION_ITEMS = [
-    {"owner": "David Okafor", "due": "Friday, March 15", "date": "2024-03-15",
-     "text": "David will send the revised indemnity language to Harbor by Friday, March 15."},
-    {"owner": "Rachel Goldberg", "due": "Friday, March 22", "date": "2024-03-22",
-     "text": "Rachel will obtain cyber insurance quotes from our broker by Friday, March 22"},
-    {"owner": "Priya Raman", "due": "Wednesday, March 20", "date": "2024-03-20",
-     "text": "Priya will circulate the updated sub-processor list to Harbor by Wednesday, March 20."},
-    {"owner": "Priya Raman", "due": "Monday, April 1", "date": "2024-04-01",
-     "text": "Priya will deliver the SOC 2 Type II bridge letter to Harbor by Monday, April 1."},
-    {"owner": "Maria Chen", "due": "Thursday, March 14", "date": "2024-03-14",
-     "text": "Maria will instruct outside counsel on the Caldwell settlement authority by Thursday, March 14"},
-    {"owner": "Maria Chen", "due": "Friday, March 29", "date": "2024-03-29",
-     "text": "Maria will circulate the draft contract approval policy to the Board by Friday, March 29"},
-]
-
-OPEN_QUESTIONS = [
-    "Whether Harbor will accept the two million dollar super-cap or insist on uncapped data breach liability.",
-    "Whether Northwind needs EU data residency for Harbor's Rotterdam operations and European customers generally.",
-    "Whether to add a non-reliance clause to the standard order form.",
-    "Whether the Harbor implementation fee is recognized over the three-year term or when implementation is complete (auditors' view pending).",
+ACTION_ITEMS = [  # each names its owner and due date
+    "David will send the revised indemnity language to Harbor by Friday, March 15.",
+    "Rachel will obtain cyber insurance quotes from our broker by Friday, March 22",
+    "Priya will circulate the updated sub-processor list to Harbor by Wednesday, March 20.",
+    "Priya will deliver the SOC 2 Type II bridge letter to Harbor by Monday, April 1.",
+    "Maria will instruct outside counsel on the Caldwell settlement authority by Thursday, March 14",
+    "Maria will circulate the draft contract approval policy to the Board by Friday, March 29",
 ]
