@@ -30,11 +30,15 @@ DEFAULT_FILES = [ROOT / "samples" / "short-nda.pdf", ROOT / "samples" / "board-m
 
 
 def prompt_rates(settings: Settings, lengths: list[int]) -> list[tuple[int, float]]:
-    """Tokens per second of evaluating a fresh prompt of each length (llama.cpp's counters)."""
-    from llama_cpp import llama_perf_context, llama_perf_context_reset
+    """Tokens per second of evaluating a fresh prompt of each length (wall clock), in a
+    llama.cpp context of its own (the pipeline's engine keeps its prefix cache untouched)."""
+    import os
+
+    from llama_cpp import Llama
 
     engine = engine_for(settings, "map")
-    llm = engine._load()
+    llm = Llama(model_path=str(engine.config.model.path), n_ctx=engine.n_ctx, verbose=False,
+                n_threads=settings.threads or os.cpu_count())
     words = " ".join(f"clause {i} of the agreement binds the supplier and the buyer" for i in range(4000))
     tokens = engine.tokenizer.ids(words)
     out = []
@@ -42,11 +46,10 @@ def prompt_rates(settings: Settings, lengths: list[int]) -> list[tuple[int, floa
         if length + 8 > engine.n_ctx:
             continue
         llm.reset()
-        llama_perf_context_reset(llm._ctx.ctx)
+        started = time.perf_counter()
         llm.eval(tokens[:length])
-        perf = llama_perf_context(llm._ctx.ctx)
-        out.append((length, perf.n_p_eval / (perf.t_p_eval_ms / 1000)))
-    llm.reset()
+        out.append((length, length / (time.perf_counter() - started)))
+    llm.close()
     return out
 
 
