@@ -60,8 +60,8 @@ class Settings(BaseSettings):
         "plain-language points in a brief, one short model call each (cost against detail)"))
     chunk_tokens: int = Field(default=3072, description=(
         "cap on document tokens per prompt; 0 = as many as n_ctx allows. On CPU, prompt "
-        "evaluation slows sharply with context length (SmolLM2 on 2 cores: 152 tok/s at 1.5K, "
-        "53 tok/s at 6.5K), so smaller chunks finish sooner"))
+        "evaluation slows with context length (SmolLM2 on 2 cores: 394 tok/s at 512 tokens, "
+        "210 tok/s at 6K), so chunks finish sooner than one long pass (benchmarks/one_pass.py)"))
     parse_cpu_seconds: int = Field(default=60, description="CPU limit of the parser child process")
     parse_memory_mb: int = Field(default=2048, description="address-space limit of the parser child")
     parse_wall_seconds: int = Field(default=120, description="wall-clock limit of the parser child")

@@ -138,12 +138,14 @@ def choose_format(metadata: dict[str, str], control_id: Callable[[str], int | No
                           system_block=requested == "mistral-v7")
     if requested == "auto" and has_inst:
         block, why = _mistral_layout(metadata, controls, template, name)
+        used = "the GGUF has no chat template" if not template else "the GGUF's own template is not used"
         return ChatFormat("mistral-v7" if block else "mistral-v3", f"[INST] is a control token: Mistral's "
-                          f"encoding; {why}", controls=tuple(controls.items()), system_block=block)
+                          f"reference encoding ({used}); {why}", controls=tuple(controls.items()), system_block=block)
     if requested == "auto" and ("mistral" in name or "mixtral" in name
                                 or (template and "[INST]" in template and "<<SYS>>" not in template)):
-        return ChatFormat("mistral-v1", "a Mistral v1 vocabulary ([INST] is text): Mistral's v1 encoding, "
-                                        "system text opening the user message")
+        used = "the GGUF has no chat template" if not template else "the GGUF's own template is not used"
+        return ChatFormat("mistral-v1", f"a Mistral v1 vocabulary ([INST] is text): Mistral's v1 reference "
+                                        f"encoding ({used}), system text opening the user message")
     if requested == "mistral-v1":
         return ChatFormat("mistral-v1", "DOCPIPE_CHAT_FORMAT=mistral-v1")
     if requested == "chatml" or not template:
