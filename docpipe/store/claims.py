@@ -1,7 +1,7 @@
 """Claims and leases on units of distributed work, kept in the database (the record).
 
 A run has three kinds of unit: parse (run-level), map (one per chunk) and reduce
-(run-level). Row claims use ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL. Whether
+(run-level). Row claims use ``SELECT ... FOR UPDATE`` on PostgreSQL (run row, then chunk row). Whether
 a lease is still live (its worker alive) is the fleet's judgement, passed in as
 ``is_live``.
 """
@@ -25,8 +25,13 @@ REDUCE_STAGES = (Stage.REDUCE_QUEUED, Stage.REDUCE)
 
 
 def _locked(session: Session, stmt):
+    """The row, locked for this transaction. It waits for a sibling's lock instead of
+    skipping the row: a run row is briefly held by every chunk's claim and result, and
+    "skip locked" made a chunk's delivery look like "nothing to do" while a sibling held it,
+    stranding that chunk (RELIABILITY case 11). Locks are taken run row first, then chunk
+    rows, everywhere (``runs.save_chunk_result`` too), so waiting cannot deadlock."""
     if session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = stmt.with_for_update()
     return session.scalar(stmt)
 
 
@@ -96,8 +101,7 @@ def mark_enqueued(session: Session, *, run_id: int, unit: WorkUnit, chunk_indexe
 def chunk_finished(session: Session, *, run_id: int, chunk_index: int) -> bool:
     """Record a chunk as finished; True exactly once, for the call that completes the set
     (the caller then enqueues reduce)."""
-    query = select(Run).where(Run.id == run_id)
-    run = session.scalar(query.with_for_update() if session.bind.dialect.name == "postgresql" else query)
+    run = _locked(session, select(Run).where(Run.id == run_id))
     records = list(session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run_id)))
     for rec in records:
         if rec.index == chunk_index:

@@ -131,7 +131,10 @@ def chunk_state(session: Session, *, run_id: int, index: int) -> ChunkState:
 
 def save_chunk_result(session: Session, *, run_id: int, index: int, result: dict,
                       status: ChunkStatus) -> tuple[int, int]:
-    """Store a chunk's map result; returns (chunks with a result, chunks in the run)."""
+    """Store a chunk's map result; returns (chunks with a result, chunks in the run). The
+    run row is locked first, as a claim locks it (``store.claims``): one lock order."""
+    if session.bind.dialect.name == "postgresql":
+        session.scalar(select(Run).where(Run.id == run_id).with_for_update())
     rows = _chunk_rows(session, run_id)
     for rec in rows:
         if rec.index == index:
