@@ -47,6 +47,29 @@ def test_ten_documents_across_two_workers_each_done_once(fleet):
     assert statuses == ["done"] * 10, status.stdout
 
 
+def test_a_long_document_shared_by_three_llm_workers_has_every_chunk_claimed_once(fleet):
+    """RELIABILITY case 11 with real workers and no beat (no reconciler to rescue a stranded
+    chunk): one contract cut into 8 or more chunks, analysed by 3 llm workers at once, must
+    end done within the deadline with every chunk claimed exactly once."""
+    path = fleet.tmp / "long-contract.txt"
+    path.write_text(contract_text(99, sections=48))
+    fleet.worker(queues="parse", DOCPIPE_CHUNK_TOKENS="768")
+    for _ in range(3):
+        fleet.worker(queues="llm", DOCPIPE_CHUNK_TOKENS="768")
+    out = fleet.cli("ingest", str(path), DOCPIPE_CHUNK_TOKENS="768")
+    assert out.returncode == 0, out.stderr
+    [doc] = fleet.wait_all(1, timeout=900)
+    assert doc.status == "done", (doc.error_code, doc.error_message, fleet.logs())
+    with session_scope(fleet.settings.resolved_database_url) as s:
+        chunks = list(s.scalars(select(ChunkRecord).order_by(ChunkRecord.index)))
+        assert len(chunks) >= 8, len(chunks)
+        assert [c.attempts for c in chunks] == [1] * len(chunks)
+        assert all(c.result is not None and c.finished_at is not None for c in chunks)
+    _exactly_once(fleet.settings)
+    busy = [log.read_text().count("docpipe.map") for log in sorted(fleet.tmp.glob("worker-*.log"))[1:]]
+    assert sum(1 for n in busy if n) >= 2, busy  # the chunks were shared, not run by one worker
+
+
 def _wait_for(predicate, timeout=300, what="condition"):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
