@@ -106,6 +106,15 @@ class Settings(BaseSettings):
                              "or Redis redelivers long tasks while they still run")
         return value
 
+    @field_validator("lease_seconds")
+    @classmethod
+    def _check_lease(cls, value: int, info) -> int:
+        limit = info.data.get("task_time_limit", 3600)
+        if value <= limit:
+            raise ValueError(f"lease_seconds ({value}) must exceed task_time_limit ({limit}), or another "
+                             "host takes over a unit while its worker is still within its time limit")
+        return value
+
     @field_validator("kv_cache_type")
     @classmethod
     def _check_cache_type(cls, value: str) -> str:

@@ -106,6 +106,9 @@ def fleet(tmp_path, pg_schema_url, redis_url):
         def logs(self) -> str:
             return "\n".join(p.read_text()[-3000:] for p in sorted(tmp_path.glob("worker-*.log")))
 
+        def logs_full(self) -> str:
+            return "\n".join(p.read_text() for p in sorted(tmp_path.glob("worker-*.log")))
+
     yield Fleet()
     for proc in procs:
         try:

@@ -146,13 +146,29 @@ def test_duplicate_delivery_is_a_no_op(fleet):
     queue.send(fleet.settings, queue.PARSE, 1)  # the same parse delivered again
     [doc] = fleet.wait_all(1)
     assert doc.status == "done"
+    with session_scope(fleet.settings.resolved_database_url) as s:
+        chunks = s.scalar(select(func.count()).select_from(ChunkRecord))
     for index in range(3):
         queue.send(fleet.settings, queue.MAP, 1, index)  # late duplicates of finished work
     queue.send(fleet.settings, queue.REDUCE, 1)
-    time.sleep(8)
+
+    def consumed() -> bool:  # every message, original or duplicate, was taken and finished
+        log = fleet.logs_full()
+        return (_succeeded(log, "docpipe.parse") == 2 and _succeeded(log, "docpipe.map") == chunks + 3
+                and _succeeded(log, "docpipe.reduce") == 2)
+
+    _wait_for(consumed, timeout=120, what="the duplicates to be consumed")
     _exactly_once(fleet.settings)
     with session_scope(fleet.settings.resolved_database_url) as s:
         assert s.get(Run, 1).attempts == 1
+        assert [r.attempts for r in s.scalars(select(ChunkRecord))] == [1] * chunks
+
+
+def _succeeded(log: str, task: str) -> int:
+    """How many deliveries of ``task`` a worker finished (Celery's own log line)."""
+    import re
+
+    return len(re.findall(re.escape(task) + r"\[[0-9a-f-]+\] succeeded in", log))
 
 
 def test_redis_flushed_with_work_queued_still_finishes(fleet):

@@ -31,3 +31,21 @@ def test_bad_cache_type_rejected(monkeypatch):
     monkeypatch.setenv("DOCPIPE_KV_CACHE_TYPE", "f32")
     with pytest.raises(Exception, match="kv_cache_type"):
         Settings()
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("DOCPIPE_LEASE_SECONDS", "600", "lease_seconds .600. must exceed task_time_limit .3600."),
+    ("DOCPIPE_VISIBILITY_TIMEOUT", "3000", "visibility_timeout .3000. must exceed task_time_limit .3600."),
+    ("DOCPIPE_CHAT_FORMAT", "llama2", "chat_format must be one of"),
+])
+def test_settings_that_would_break_the_fleet_or_the_model_refuse_to_load(monkeypatch, variable, value, message):
+    """RELIABILITY case 3: a lease shorter than the task time limit would let another host take
+    over a unit whose worker is still running it; load_settings says so as a ConfigError."""
+    from docpipe.settings import load_settings
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
+    monkeypatch.setenv("DOCPIPE_TASK_TIME_LIMIT", "300")
+    if variable != "DOCPIPE_CHAT_FORMAT":
+        assert load_settings().task_time_limit == 300  # below the value: accepted
