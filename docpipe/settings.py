@@ -97,22 +97,16 @@ class Settings(BaseSettings):
                 out[name] = ModelSpec(name=name, path=spec.get("path"), sha256=spec.get("sha256"))
         return out
 
-    @field_validator("visibility_timeout")
+    @field_validator("visibility_timeout", "lease_seconds")
     @classmethod
-    def _check_visibility(cls, value: int, info) -> int:
+    def _outlast_the_time_limit(cls, value: int, info) -> int:
+        """Redis must not redeliver, and another host must not take over, a unit whose
+        worker may still be running it within its time limit."""
         limit = info.data.get("task_time_limit", 3600)
         if value <= limit:
-            raise ValueError(f"visibility_timeout ({value}) must exceed task_time_limit ({limit}), "
-                             "or Redis redelivers long tasks while they still run")
-        return value
-
-    @field_validator("lease_seconds")
-    @classmethod
-    def _check_lease(cls, value: int, info) -> int:
-        limit = info.data.get("task_time_limit", 3600)
-        if value <= limit:
-            raise ValueError(f"lease_seconds ({value}) must exceed task_time_limit ({limit}), or another "
-                             "host takes over a unit while its worker is still within its time limit")
+            why = {"visibility_timeout": "Redis redelivers long tasks while they still run",
+                   "lease_seconds": "another host takes over a unit while its worker is still within its time limit"}
+            raise ValueError(f"{info.field_name} ({value}) must exceed task_time_limit ({limit}), or {why[info.field_name]}")
         return value
 
     @field_validator("kv_cache_type")
