@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docpipe.errors import ConfigError
+
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
@@ -126,12 +128,8 @@ def choose_format(metadata: dict[str, str], control_id: Callable[[str], int | No
     has_inst = "[INST]" in controls and "[/INST]" in controls
     name = " ".join(metadata.get(k, "") for k in ("general.name", "general.basename")).lower()
     if requested in ("mistral-v3", "mistral-v7") and not has_inst:
-        from docpipe.errors import ConfigError
-
         raise ConfigError(f"DOCPIPE_CHAT_FORMAT={requested}, but [INST] is not a control token of this model")
     if requested == "mistral-v7" and "[SYSTEM_PROMPT]" not in controls:
-        from docpipe.errors import ConfigError
-
         raise ConfigError("DOCPIPE_CHAT_FORMAT=mistral-v7, but [SYSTEM_PROMPT] is not a token of this model")
     if requested in ("mistral-v3", "mistral-v7"):
         return ChatFormat(requested, f"DOCPIPE_CHAT_FORMAT={requested}", controls=tuple(controls.items()),
