@@ -47,6 +47,12 @@ BAD_FORMAT = "bad_format"
 NOT_FAILED = "not_failed"
 BROKER_UNAVAILABLE = "broker_unavailable"
 WAIT_TIMEOUT = "wait_timeout"
+UNAUTHENTICATED = "unauthenticated"  # no key, a wrong key, an expired session, a revoked user
+RATE_LIMITED = "rate_limited"  # too many sign-in attempts
+CSRF_FAILED = "csrf_failed"  # a form without its token, or with a forged one
+UPLOAD_TOO_LARGE = "upload_too_large"  # past the upload limit (HTTP 413)
+BAD_REQUEST = "bad_request"  # a malformed query parameter, filter or body (HTTP 422)
+USER_EXISTS = "user_exists"
 
 # A document that fails keeps one of these as its reason (stored, printed, exported).
 DOCUMENT_CODES = (
@@ -56,7 +62,8 @@ DOCUMENT_CODES = (
     SCHEMA_INVALID, POISON, TIMED_OUT, INTERNAL_ERROR)
 # A command (or request) that cannot be carried out stops with one of these.
 COMMAND_CODES = (CONFIG_ERROR, STORE_ERROR, NOT_FOUND, ACCESS_DENIED, NO_INPUT, NOT_A_FOLDER, BAD_FORMAT,
-                 NOT_FAILED, BROKER_UNAVAILABLE, WAIT_TIMEOUT)
+                 NOT_FAILED, BROKER_UNAVAILABLE, WAIT_TIMEOUT, UNAUTHENTICATED, RATE_LIMITED, CSRF_FAILED,
+                 UPLOAD_TOO_LARGE, BAD_REQUEST, USER_EXISTS)
 
 # Exit codes of the `docpipe` command: 0 all done (or already there), 1 some document
 # failed (each failure is stored with its reason and printed, and the other documents are
@@ -65,6 +72,20 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 # The one table from an error that stopped a command to its exit status. A document's own
 # failure never stops a command: it is counted, and the command exits EXIT_FAILED.
 EXIT_CODES: dict[str, int] = {code: EXIT_ERROR for code in COMMAND_CODES}
+
+
+# The same codes over HTTP (docpipe serve): the status of an application/problem+json answer.
+HTTP_STATUS: dict[str, int] = {
+    NOT_FOUND: 404, ACCESS_DENIED: 403, CSRF_FAILED: 403, UNAUTHENTICATED: 401, RATE_LIMITED: 429,
+    UPLOAD_TOO_LARGE: 413, UNSUPPORTED_FORMAT: 415, CONTENT_MISMATCH: 415, EMPTY_FILE: 422,
+    BAD_REQUEST: 422, BAD_FORMAT: 422, NO_INPUT: 422, NOT_FAILED: 409, USER_EXISTS: 409,
+    STORE_ERROR: 503, BROKER_UNAVAILABLE: 503, CONFIG_ERROR: 500, WAIT_TIMEOUT: 504,
+}
+
+
+def http_status(code: str) -> int:
+    """The HTTP status for an error with ``code`` (a document's own code at the door: 422)."""
+    return HTTP_STATUS.get(code, 422 if code in DOCUMENT_CODES and code != INTERNAL_ERROR else 500)
 
 
 def exit_code(code: str) -> int:
@@ -147,3 +168,9 @@ class AccessDenied(DocpipeError):
     Something the caller may not see at all is NotFound, so existence does not leak."""
 
     code = ACCESS_DENIED
+
+
+class Unauthenticated(DocpipeError):
+    """Nobody we know is asking: no key, a wrong one, an expired session, a revoked user."""
+
+    code = UNAUTHENTICATED

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     seed: int = 7
 
     matter: str = "default"
+    # docpipe serve: the HTTP API and the web pages
+    max_upload_mb: int = Field(default=200, ge=1, description="largest upload accepted over HTTP (413 past it)")
+    session_secret: str | None = Field(default=None, description=(
+        "signs web session cookies; default: a random key kept in data_dir/session.key (mode 600)"))
+    session_hours: float = Field(default=12.0, gt=0, description="a web session ends this long after sign-in")
+    signin_attempts: int = Field(default=5, ge=1, description="failed sign-ins per name or address per 15 minutes")
+    secure_cookies: bool = Field(default=False, description="mark cookies Secure (set when TLS terminates in front)")
 
     # distributed execution (Celery on Redis; PostgreSQL is the record)
     broker_url: str | None = Field(default=None, description="e.g. redis://127.0.0.1:6379/0; unset = inline")

@@ -10,7 +10,8 @@ import click
 from docpipe.cli.common import caller, say, settings
 from docpipe.domain import DocumentKind, DocumentStatus
 from docpipe.errors import EXIT_FAILED, NO_INPUT, DocpipeError
-from docpipe.services import documents, exports, ingest as intake
+from docpipe.services import documents, exports, ingest as intake, listing
+from docpipe.services.exports import SEARCH_COLUMNS, csv_text
 from docpipe.services.views import to_markdown
 
 
@@ -66,18 +67,61 @@ def _outcome_line(outcome: intake.Outcome) -> str:
     return f"FAILED [{outcome.error_code}]: {outcome.error_message}"
 
 
+def _filters(fn):
+    """The API's document filters, as options (``--field governing_law="New York"``)."""
+    options = [
+        click.option("--matter", default=None, help="only this matter"),
+        click.option("--status", default=None, help="pending, queued, running, done or failed"),
+        click.option("--kind", default=None, help="contract, transcript or other"),
+        click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
+                     help="a finding of NAME contains VALUE (repeatable), e.g. governing_law=New York"),
+        click.option("--has", multiple=True, metavar="FIELD", help="a finding of FIELD exists (repeatable)"),
+        click.option("--expires-before", default=None, metavar="YYYY-MM-DD"),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _pairs(fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--field takes NAME=VALUE (got {item!r})")
+        pairs.append((name.strip(), value))
+    return pairs
+
+
 @click.command("list")
-@click.option("--matter", default=None)
-def list_cmd(matter: str | None) -> None:
-    """List documents with their status."""
-    rows = documents.list_documents(settings(), caller(), matter=matter)
-    if not rows:
+@_filters
+@click.option("--text", "q", default=None, help="full text the document must contain")
+@click.option("--sort", default="id", show_default=True, help="id, name, status, kind, pages, created; -name descending")
+@click.option("--page", default=1, show_default=True)
+@click.option("--per-page", default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="json and csv carry the API's rows (GET /api/v1/documents)")
+def list_cmd(matter, status, kind, fields, has, expires_before, q, sort, page, per_page, fmt) -> None:
+    """List documents with their status and key fields, filtered like the API."""
+    query = listing.build_query(matter=matter, status=status, kind=kind, q=q, fields=_pairs(fields), has=has,
+                                expires_before=expires_before, sort=sort, page=page, per_page=per_page)
+    found = listing.find(settings(), caller(), query)
+    if fmt == "json":
+        click.echo(json.dumps({"documents": found.rows, "total": found.total, "page": found.page,
+                               "per_page": found.per_page}, indent=2))
+        return
+    if fmt == "csv":
+        click.echo(listing.rows_csv(found.rows), nl=False)
+        return
+    if not found.rows:
         click.echo("no documents")
-    for doc in rows:
-        size = f"{doc.page_count} pages" if doc.page_count else (f"{doc.turn_count} turns" if doc.turn_count else "")
-        reason = f"  [{doc.error_code}] {doc.error_message}" if doc.error_code else ""
-        click.echo(f"{doc.id:>5}  {doc.status:<8} {doc.kind or '-':<10} {doc.matter:<12} {size:<10} "
-                   f"{doc.original_name}{reason}")
+    for row in found.rows:
+        size = f"{row['pages']} pages" if row["pages"] else (f"{row['turns']} turns" if row["turns"] else "")
+        reason = f"  [{row['error']['code']}] {row['error']['message']}" if row["error"] else ""
+        click.echo(f"{row['id']:>5}  {row['status']:<8} {row['kind'] or '-':<10} {row['matter']:<12} {size:<10} "
+                   f"{row['name']}{reason}")
+    if found.total > len(found.rows):
+        say(f"page {found.page}: {len(found.rows)} of {found.total} documents (--page, --per-page)")
 
 
 @click.command()
@@ -91,15 +135,28 @@ def show(document_id: int, fmt: str) -> None:
 
 @click.command()
 @click.argument("text", nargs=-1, required=True)
+@_filters
 @click.option("--limit", default=20, show_default=True)
-def search(text: tuple[str, ...], limit: int) -> None:
-    """Full-text search over document text and summaries."""
-    hits = documents.search(settings(), caller(), " ".join(text), limit=limit)
-    if not hits:
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def search(text, matter, status, kind, fields, has, expires_before, limit, fmt) -> None:
+    """Full-text search over document text and summaries, within the API's filters."""
+    within = None
+    if status or kind or fields or has or expires_before:
+        within = listing.build_query(status=status, kind=kind, fields=_pairs(fields), has=has,
+                                     expires_before=expires_before)
+    hits = documents.search(settings(), caller(), " ".join(text), limit=limit, matter=matter, within=within)
+    rows = [{"document_id": h["document_id"], "document": h["document"], "source": h["source"],
+             "ref": h["ref"], "snippet": " ".join(str(h["snippet"]).split())} for h in hits]
+    if fmt == "json":
+        click.echo(json.dumps({"hits": rows}, indent=2))
+        return
+    if fmt == "csv":
+        click.echo(csv_text(SEARCH_COLUMNS, rows), nl=False)
+        return
+    if not rows:
         click.echo("no matches")
-    for h in hits:
-        snippet = " ".join(str(h["snippet"]).split())
-        click.echo(f"document {h['document_id']}  {h['source']:<7} {h['ref'] or '':<14} {snippet}")
+    for h in rows:
+        click.echo(f"document {h['document_id']}  {h['source']:<7} {h['ref'] or '':<14} {h['snippet']}")
 
 
 @click.command("export")

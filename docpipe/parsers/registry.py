@@ -67,6 +67,19 @@ def choose_parser(head: bytes, ctx: ParserContext, *,
                                    looks_like=sniffed.description, extension=ctx.extension)
 
 
+def check_upload(head: bytes, extension: str) -> str:
+    """At the door, before anything is stored: the bytes are not empty, agree with the
+    name's extension, and are not a known format we do not read. Returns what they look like."""
+    if not head:
+        raise errors.EmptyFile("empty file: 0 bytes")
+    sniffed = sniff(head)
+    _check_claim(sniffed, extension)
+    if sniffed.kind == "binary":
+        raise errors.UnsupportedFormat(f"unsupported format: the content looks like {sniffed.description}",
+                                       looks_like=sniffed.description, extension=extension)
+    return sniffed.description
+
+
 def _check_claim(sniffed: Sniffed, extension: str) -> None:
     claimed = _SIGNED_EXTENSIONS.get(extension)
     if claimed is None or sniffed.kind == claimed:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from docpipe.parsers import registry
+from docpipe.parsers.registry import HEAD_BYTES
 from docpipe.settings import Settings
 from docpipe.store import documents
 from docpipe.store.blobs import put_file
@@ -33,6 +35,14 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
                     yield child
         else:
             yield path
+
+
+def check_upload(path: Path, name: str) -> str:
+    """The same checks the parsers make first, on an upload before it is stored: raises
+    EmptyFile, ContentMismatch or UnsupportedFormat."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    return registry.check_upload(head, Path(name).suffix.lower())
 
 
 def display_name(name: str) -> str:

@@ -28,6 +28,7 @@ class Action(StrEnum):
     INGEST = "ingest"
     RETRY = "retry"
     OPERATE = "operate"  # workers, reconcile, batch folders, evaluation, database
+    ADMINISTER = "administer"  # users, matter membership, metrics
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
@@ -43,6 +44,7 @@ class Caller:
     name: str
     role: Role
     matters: frozenset[str] | None = None  # None: every matter
+    user_id: int | None = None  # the signed-in user (None: the local operator)
 
     def sees(self, matter: str) -> bool:
         return self.matters is None or matter in self.matters

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from docpipe.domain import FINAL, DocumentStatus
 from docpipe.errors import NOT_FAILED, WAIT_TIMEOUT, DocpipeError
@@ -17,6 +18,7 @@ from docpipe.services.views import document_view
 from docpipe.settings import Settings
 from docpipe.store import documents, runs, search as fulltext
 from docpipe.store.db import session_scope
+from docpipe.store.listing import DocumentQuery, find_documents
 from docpipe.store.records import DocumentRecord, RunRecord
 
 Progress = Callable[[str], None]
@@ -51,12 +53,25 @@ def show(settings: Settings, caller: Caller, document_id: int) -> dict:
     return document_view(doc, run, summary, findings)
 
 
-def search(settings: Settings, caller: Caller, text: str, *, limit: int = 20) -> list[dict]:
-    """Full text over document text and briefs: document_id, source, ref, snippet."""
+def search(settings: Settings, caller: Caller, text: str, *, limit: int = 20, matter: str | None = None,
+           within: DocumentQuery | None = None) -> list[dict]:
+    """Full text over document text and briefs: document_id, document (its name), source,
+    ref, snippet. ``matter`` narrows to one matter; ``within`` keeps hits in documents that
+    also match those structured filters."""
     require(caller, Action.SEARCH)
     ready(settings)
+    matters = visible_matters(caller)
+    if matter:
+        matters = [matter] if matters is None or matter in matters else []
     with session_scope(settings.resolved_database_url) as s:
-        return fulltext.search(s, query=text, limit=limit, matters=visible_matters(caller))
+        ids = None
+        if within is not None:
+            docs, _, _ = find_documents(s, replace(within, page=1, per_page=10_000, key_fields=()), matters=matters)
+            ids = {d.id for d in docs}
+        hits = fulltext.search(s, query=text, limit=limit if ids is None else limit * 10, matters=matters)
+        hits = [h for h in hits if ids is None or h["document_id"] in ids][:limit]
+        names = documents.document_names(s, document_ids=[h["document_id"] for h in hits])
+    return [{**h, "document": names.get(h["document_id"])} for h in hits]
 
 
 def progress_rows(settings: Settings, caller: Caller,
@@ -91,9 +106,15 @@ def follow(settings: Settings, caller: Caller, document_ids: list[int], *,
 
 def retry(settings: Settings, caller: Caller, document_id: int, *, progress: Progress = _quiet) -> ingest.Outcome:
     """Run a failed document again: a new run (queued, or here), the old one kept on record."""
+    check_retry(settings, caller, document_id)
+    return ingest.analyse(settings, document_id, progress=progress)
+
+
+def check_retry(settings: Settings, caller: Caller, document_id: int) -> DocumentRecord:
+    """The document, when the caller may retry it and it has failed."""
     require(caller, Action.RETRY)
     doc = get_document(settings, caller, document_id)
     if doc.status != DocumentStatus.FAILED:
         raise DocpipeError(f"document {document_id} is {doc.status}; only failed documents are retried",
                            code=NOT_FAILED)
-    return ingest.analyse(settings, document_id, progress=progress)
+    return doc

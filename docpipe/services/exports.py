@@ -28,6 +28,7 @@ MATTER_COLUMNS = ("id", "name", "kind", "status", "pages", "turns", "coverage", 
 # Every field of both kinds, contract fields first, each once, in extraction order.
 FIELD_ORDER = tuple(dict.fromkeys([s.name for s in CONTRACT_FIELDS] + ["participants"]
                                   + [s.name for s in TRANSCRIPT_FIELDS]))
+SEARCH_COLUMNS = ("document_id", "document", "source", "ref", "snippet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,7 +39,7 @@ def defuse(value):
     return value
 
 
-def _csv(header: tuple[str, ...], rows: list[dict]) -> str:
+def csv_text(header: tuple[str, ...], rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
@@ -76,7 +77,7 @@ def export_document(settings: Settings, caller: Caller, document_id: int, *, fmt
         return json.dumps(view, indent=2, default=str) + "\n"
     if fmt == "markdown":
         return to_markdown(view)
-    return _csv(FINDING_COLUMNS, _finding_rows(view))
+    return csv_text(FINDING_COLUMNS, _finding_rows(view))
 
 
 def _located(finding: dict) -> str:
@@ -126,4 +127,4 @@ def export_matter(settings: Settings, caller: Caller, matter: str, *, fmt: str =
                            "documents": rows}, indent=2, default=str) + "\n"
     flat = [{**{k: r[k] for k in MATTER_COLUMNS},
              **{f: " | ".join(r["fields"].get(f, [])) for f in fields}} for r in rows]
-    return _csv(MATTER_COLUMNS + fields, flat)
+    return csv_text(MATTER_COLUMNS + fields, flat)

@@ -17,7 +17,7 @@ from docpipe.domain import DocumentKind, DocumentStatus
 from docpipe.errors import INTERNAL_ERROR, NOT_FOUND
 from docpipe.fleet.fanout import submit
 from docpipe.pipeline.engines import check_models
-from docpipe.pipeline.intake import Intake, iter_files, take_in
+from docpipe.pipeline.intake import Intake, check_upload, iter_files, take_in
 from docpipe.pipeline.stages import analyse_document
 from docpipe.services.caller import Action, Caller, require, require_matter
 from docpipe.services.operations import ready
@@ -68,6 +68,24 @@ def receive(settings: Settings, caller: Caller, path: Path, *, matter: str,
     require(caller, Action.INGEST)
     require_matter(caller, matter)
     return take_in(settings, path, matter=matter, original_name=original_name)
+
+
+def receive_upload(settings: Settings, caller: Caller, path: Path, *, matter: str, original_name: str) -> Intake:
+    """An upload over HTTP, already on disk in full: checked first (empty, bytes that disagree
+    with the name, a format we do not read: refused, nothing stored), then stored like any file."""
+    require(caller, Action.INGEST)
+    require_matter(caller, matter)
+    ready(settings)
+    check_upload(path, original_name)
+    return take_in(settings, path, matter=matter, original_name=original_name)
+
+
+def pending(settings: Settings, caller: Caller) -> list[int]:
+    """Documents accepted but never analysed (a server stopped before their turn)."""
+    require(caller, Action.OPERATE)
+    ready(settings)
+    with session_scope(settings.resolved_database_url) as s:
+        return documents.never_run(s)
 
 
 def analyse(settings: Settings, document_id: int, *, kind: DocumentKind | None = None,

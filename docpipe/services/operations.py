@@ -6,7 +6,7 @@ import os
 
 from docpipe.diagnostics import doctor as checks
 from docpipe.domain import WorkUnit
-from docpipe.errors import ConfigError
+from docpipe.errors import ConfigError, DocpipeError
 from docpipe.fleet import fanout
 from docpipe.fleet.app import create_app, worker_argv
 from docpipe.services.caller import Action, Caller, require
@@ -23,6 +23,16 @@ def ready(settings: Settings) -> None:
     if url not in _READY:
         db.ensure_schema(url, auto_upgrade=settings.auto_upgrade)
         _READY.add(url)
+
+
+def health(settings: Settings) -> tuple[bool, str]:
+    """For /healthz: the database answers (nothing about any document)."""
+    try:
+        ready(settings)
+        db.ping(settings.resolved_database_url)
+    except DocpipeError as exc:
+        return False, exc.code
+    return True, "ok"
 
 
 def upgrade_database(settings: Settings, caller: Caller) -> str | None:

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,11 +45,28 @@ def session_scope(url: str) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except OperationalError as exc:  # the database went away (or refused us): say so, by code
+        session.rollback()
+        if exc.connection_invalidated or _unreachable(exc):
+            raise StoreError(f"the database is unreachable: {str(exc.orig).strip().splitlines()[0]}") from exc
+        raise
     except Exception:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def ping(url: str) -> None:
+    """One round trip to the database; StoreError when it does not answer."""
+    with session_scope(url) as session:
+        session.execute(text("SELECT 1"))
+
+
+def _unreachable(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return any(s in text for s in ("connection", "could not connect", "server closed", "terminating",
+                                   "unable to open database"))
 
 
 def alembic_config(url: str):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from docpipe.domain import DocumentStatus, Span
 from docpipe.errors import NotFound
-from docpipe.store.models import Document, Matter, Page, SearchEntry
+from docpipe.store.models import Document, Matter, Page, Run, SearchEntry
 from docpipe.store.records import DocumentRecord, record
 from docpipe.store.search import search_texts
 
@@ -76,6 +76,20 @@ def list_documents(session: Session, *, matter: str | None = None,
     if matter:
         query = query.where(Matter.name == matter)
     return [document_record(doc, name) for doc, name in session.execute(query).all()]
+
+
+def never_run(session: Session) -> list[int]:
+    """Pending documents without any run, oldest first."""
+    has_run = select(Run.id).where(Run.document_id == Document.id).exists()
+    return list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PENDING, ~has_run)
+                                .order_by(Document.id)).all())
+
+
+def document_names(session: Session, *, document_ids: Collection[int]) -> dict[int, str]:
+    if not document_ids:
+        return {}
+    rows = session.execute(select(Document.id, Document.original_name).where(Document.id.in_(list(document_ids))))
+    return {i: name for i, name in rows}
 
 
 def save_parse(session: Session, *, document_id: int, spans: Sequence[Span], format: str,

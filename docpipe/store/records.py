@@ -101,3 +101,14 @@ class SummaryRecord:
     brief: list
     not_found: list
     conflicts: list
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    name: str
+    role: str
+    matters: tuple[str, ...]
+    has_password: bool
+    revoked_at: datetime | None
+    created_at: datetime
