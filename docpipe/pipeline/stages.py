@@ -191,13 +191,14 @@ def record_failure(settings: Settings, run_id: int, error: DocpipeError) -> None
 
 
 def analyse_document(settings: Settings, document_id: int, *, kind: DocumentKind | None = None,
-                     progress: Progress = _quiet) -> int:
-    """Run every stage inline. Returns the run id; the outcome is in the store.
+                     progress: Progress = _quiet, run_id: int | None = None) -> int:
+    """Run every stage inline (in ``run_id``, a run recorded as queued for this process, or
+    a new one). Returns the run id; the outcome is in the store.
 
     Bad input and model faults end the document as failed with a reason; anything else is a
     bug, recorded the same way (``internal_error``) and then re-raised.
     """
-    run_id = start_run(settings, document_id)
+    run_id = run_id if run_id is not None else start_run(settings, document_id)
     total = time.perf_counter()
     try:
         parsed = parse_stage(settings, run_id)

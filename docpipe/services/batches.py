@@ -11,7 +11,7 @@ from docpipe.domain import BatchOutcome, DocumentStatus
 from docpipe.errors import NOT_A_FOLDER, InputError
 from docpipe.pipeline.intake import display_name, stable_files
 from docpipe.services import ingest
-from docpipe.services.caller import Action, Caller, require, require_matter
+from docpipe.services.caller import Action, Caller, require, require_matter, visible_matters
 from docpipe.services.operations import ready
 from docpipe.settings import Settings
 from docpipe.store import batches
@@ -69,3 +69,15 @@ def scan_folder(settings: Settings, caller: Caller, folder: Path, *, matter: str
     with session_scope(settings.resolved_database_url) as s:
         batches.finish_batch(s, batch_id=report.batch_id, files=report.files, counts=report.counts)
     return report
+
+
+def reports(settings: Settings, caller: Caller, *, matter: str | None = None, limit: int = 50) -> list[dict]:
+    """The newest stored scans of the caller's matters (read-only), each with every file's
+    outcome and reason."""
+    require(caller, Action.READ)
+    ready(settings)
+    matters = visible_matters(caller)
+    if matter:
+        matters = [matter] if matters is None or matter in matters else []
+    with session_scope(settings.resolved_database_url) as s:
+        return batches.list_batches(s, matters=matters, limit=limit)

@@ -18,7 +18,7 @@ from docpipe.errors import INTERNAL_ERROR, NOT_FOUND
 from docpipe.fleet.fanout import submit
 from docpipe.pipeline.engines import check_models
 from docpipe.pipeline.intake import Intake, check_upload, iter_files, take_in
-from docpipe.pipeline.stages import analyse_document
+from docpipe.pipeline.stages import analyse_document, start_run
 from docpipe.services.caller import Action, Caller, require, require_matter
 from docpipe.services.operations import ready
 from docpipe.settings import Settings
@@ -80,12 +80,13 @@ def receive_upload(settings: Settings, caller: Caller, path: Path, *, matter: st
     return take_in(settings, path, matter=matter, original_name=original_name)
 
 
-def pending(settings: Settings, caller: Caller) -> list[int]:
-    """Documents accepted but never analysed (a server stopped before their turn)."""
+def pending(settings: Settings, caller: Caller) -> list[tuple[int, int | None]]:
+    """(document, queued run or None) of documents accepted but never analysed, or queued
+    for this process's runner, when a server stopped before their turn."""
     require(caller, Action.OPERATE)
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
-        return documents.never_run(s)
+        return documents.waiting_here(s)
 
 
 def analyse(settings: Settings, document_id: int, *, kind: DocumentKind | None = None,
@@ -97,14 +98,22 @@ def analyse(settings: Settings, document_id: int, *, kind: DocumentKind | None =
     return run_inline(settings, document_id, kind=kind, progress=progress)
 
 
+def queue_here(settings: Settings, document_id: int) -> int:
+    """Record a queued run for this process's own runner (``docpipe serve`` without a
+    broker), so the document reads queued (its last failure kept on its old run) until the
+    runner takes it. Returns the run id to hand to ``run_inline``."""
+    return start_run(settings, document_id, queued=True)
+
+
 def run_inline(settings: Settings, document_id: int, *, kind: DocumentKind | None = None,
-               progress: Progress = _quiet) -> Outcome:
-    """Analyse in this process. A bug is recorded on the document (internal_error), logged
-    with its traceback, and reported as a failed outcome."""
+               progress: Progress = _quiet, run_id: int | None = None) -> Outcome:
+    """Analyse in this process (in ``run_id`` when queue_here recorded one). A bug is
+    recorded on the document (internal_error), logged with its traceback, and reported as a
+    failed outcome."""
     started = time.perf_counter()
     bug = False
     try:
-        analyse_document(settings, document_id, kind=kind, progress=progress)
+        analyse_document(settings, document_id, kind=kind, progress=progress, run_id=run_id)
     except Exception:
         log.exception("document %s: unexpected error (recorded as %s)", document_id, INTERNAL_ERROR)
         bug = True

@@ -9,11 +9,11 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from docpipe.domain import DocumentStatus, Span
+from docpipe.domain import DocumentStatus, RunStatus, Span
 from docpipe.errors import NotFound
 from docpipe.store.models import Document, Matter, Page, Run, SearchEntry
 from docpipe.store.records import DocumentRecord, record
@@ -78,11 +78,18 @@ def list_documents(session: Session, *, matter: str | None = None,
     return [document_record(doc, name) for doc, name in session.execute(query).all()]
 
 
-def never_run(session: Session) -> list[int]:
-    """Pending documents without any run, oldest first."""
+def waiting_here(session: Session) -> list[tuple[int, int | None]]:
+    """(document, queued run or None), oldest first: pending documents without any run, and
+    documents whose latest run is still queued (for a server without a broker: its own
+    runner's work, left when it stopped)."""
     has_run = select(Run.id).where(Run.document_id == Document.id).exists()
-    return list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PENDING, ~has_run)
-                                .order_by(Document.id)).all())
+    out = [(i, None) for i in session.scalars(select(Document.id).where(
+        Document.status == DocumentStatus.PENDING, ~has_run).order_by(Document.id))]
+    latest = select(func.max(Run.id)).where(Run.document_id == Document.id).scalar_subquery()
+    rows = session.execute(select(Document.id, Run.id).join(Run, Run.id == latest)
+                           .where(Document.status == DocumentStatus.QUEUED, Run.status == RunStatus.QUEUED)
+                           .order_by(Document.id))
+    return sorted(out + [(d, r) for d, r in rows])
 
 
 def document_names(session: Session, *, document_ids: Collection[int]) -> dict[int, str]:

@@ -44,9 +44,10 @@ def create_app(settings: Settings | None = None, *, run_documents: bool = True) 
         """Queue for the fleet (with a broker) or for this server's runner; the status now."""
         if settings.broker_url:
             return ingest.analyse(settings, document_id).status
-        if run_documents:
-            runner.submit(document_id)
-        return DocumentStatus.PENDING
+        if not run_documents:
+            return DocumentStatus.PENDING
+        runner.submit(document_id, ingest.queue_here(settings, document_id))
+        return DocumentStatus.QUEUED
 
     app.state.start_analysis = start_analysis
     problems.install(app)

@@ -17,7 +17,7 @@ log = logging.getLogger("docpipe.web.runner")
 class Runner:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[int, int | None] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -25,13 +25,13 @@ class Runner:
             self._thread = threading.Thread(target=self._loop, name="docpipe-runner", daemon=True)
             self._thread.start()
             try:
-                for document_id in ingest.pending(self.settings, LOCAL_OPERATOR):
-                    self._queue.put(document_id)
+                for waiting in ingest.pending(self.settings, LOCAL_OPERATOR):
+                    self._queue.put(waiting)
             except Exception:  # the database may be down at start; uploads still queue here later
                 log.exception("could not list pending documents at start")
 
-    def submit(self, document_id: int) -> None:
-        self._queue.put(document_id)
+    def submit(self, document_id: int, run_id: int | None = None) -> None:
+        self._queue.put((document_id, run_id))
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -40,9 +40,10 @@ class Runner:
             self._thread = None
 
     def _loop(self) -> None:
-        while (document_id := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
+            document_id, run_id = item
             try:  # a document's own failure is recorded on it by run_inline
-                outcome = ingest.run_inline(self.settings, document_id)
+                outcome = ingest.run_inline(self.settings, document_id, run_id=run_id)
                 log.info("document %s: %s", document_id, outcome.status)
             except Exception:
                 log.exception("document %s: could not be analysed", document_id)
