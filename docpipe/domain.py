@@ -191,3 +191,25 @@ class Usage:
     def __add__(self, other: Usage) -> Usage:
         return Usage(self.prompt + other.prompt, self.evaluated + other.evaluated,
                      self.generated + other.generated, self.seconds + other.seconds)
+
+
+class AuditAction(StrEnum):
+    """What an audit entry records (docpipe/store/audit.py)."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    UPLOAD = "upload"
+    VIEW = "view"
+    VIEW_PAGE = "view_page"
+    SEARCH = "search"
+    EXPORT = "export"
+    RETRY = "retry"
+    PURGE = "purge"
+    HOLD_SET = "hold_set"
+    HOLD_LIFTED = "hold_lifted"
+    USER_ADDED = "user_added"
+    USER_REVOKED = "user_revoked"
+    PASSWORD_SET = "password_set"
+    KEY_CREATED = "key_created"
+    MATTER_GRANTED = "matter_granted"
+    MATTER_REVOKED = "matter_revoked"

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from docpipe.cli import admin, documents, fleet, people, serve
+from docpipe.cli import admin, documents, fleet, governance, people, serve
 from docpipe.errors import EXIT_ERROR, INTERNAL_ERROR, DocpipeError, exit_code
 
 log = logging.getLogger("docpipe.cli")
@@ -34,6 +34,6 @@ def main() -> None:
     """Self-hosted analysis of contracts and transcripts: cited, verified, stored."""
 
 
-for module in (documents, fleet, admin, people, serve):
+for module in (documents, fleet, admin, people, governance, serve):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from docpipe.domain import AuditAction
 from docpipe.parsers import registry
 from docpipe.parsers.registry import HEAD_BYTES
 from docpipe.settings import Settings
-from docpipe.store import documents
+from docpipe.store import audit, documents
 from docpipe.store.blobs import put_file
 from docpipe.store.db import session_scope
 
@@ -51,13 +52,17 @@ def display_name(name: str) -> str:
     return cleaned[:1000]
 
 
-def take_in(settings: Settings, path: Path, *, matter: str, original_name: str | None = None) -> Intake:
-    """Store the bytes (sha256-addressed) and find or create the document row."""
+def take_in(settings: Settings, path: Path, *, matter: str, original_name: str | None = None,
+            actor: str = "local operator") -> Intake:
+    """Store the bytes (sha256-addressed) and find or create the document row; the upload is
+    audited in the same transaction."""
     sha, _ = put_file(settings.objects_dir, path)
     name = display_name(original_name if original_name is not None else path.name)
     with session_scope(settings.resolved_database_url) as session:
         doc, created = documents.add_document(session, matter=matter, sha256=sha, original_name=name,
                                               size=path.stat().st_size)
+        audit.append(session, actor=actor, action=AuditAction.UPLOAD, matter=matter, document_id=doc.id,
+                     detail={"sha256": sha, "size": doc.size, "created": created})
     return Intake(document_id=doc.id, created=created, sha256=sha, name=doc.original_name, status=doc.status)
 
 

@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from docpipe.domain import FINAL, DocumentStatus
+from docpipe.domain import AuditAction, FINAL, DocumentStatus
 from docpipe.errors import NOT_FAILED, WAIT_TIMEOUT, DocpipeError
-from docpipe.services import ingest
+from docpipe.services import audit, ingest
 from docpipe.services.caller import Action, Caller, require, visible_matters
 from docpipe.services.operations import ready
 from docpipe.services.views import document_view
@@ -42,14 +42,17 @@ def get_document(settings: Settings, caller: Caller, document_id: int) -> Docume
         return documents.get_document(s, document_id=document_id, matters=visible_matters(caller))
 
 
-def show(settings: Settings, caller: Caller, document_id: int) -> dict:
-    """The document and its latest run: brief, findings, coverage, run figures."""
+def show(settings: Settings, caller: Caller, document_id: int, *, audit_action: AuditAction = AuditAction.VIEW,
+         audit_detail: dict | None = None) -> dict:
+    """The document and its latest run: brief, findings, coverage, run figures. Audited as
+    a view (or as ``audit_action``, e.g. an export)."""
     require(caller, Action.READ)
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
         doc = documents.get_document(s, document_id=document_id, matters=visible_matters(caller))
         run = runs.latest_run(s, document_id=document_id)
         summary, findings = runs.run_results(s, run_id=run.id) if run else (None, [])
+        audit.record(s, caller, audit_action, matter=doc.matter, document_id=doc.id, **(audit_detail or {}))
     return document_view(doc, run, summary, findings)
 
 
@@ -71,6 +74,8 @@ def search(settings: Settings, caller: Caller, text: str, *, limit: int = 20, ma
         hits = fulltext.search(s, query=text, limit=limit if ids is None else limit * 10, matters=matters)
         hits = [h for h in hits if ids is None or h["document_id"] in ids][:limit]
         names = documents.document_names(s, document_ids=[h["document_id"] for h in hits])
+        audit.record(s, caller, AuditAction.SEARCH, matter=matter, query=text[:500], hits=len(hits),
+                     documents=sorted({h["document_id"] for h in hits}))
     return [{**h, "document": names.get(h["document_id"])} for h in hits]
 
 
@@ -112,9 +117,11 @@ def retry(settings: Settings, caller: Caller, document_id: int, *, progress: Pro
 
 def check_retry(settings: Settings, caller: Caller, document_id: int) -> DocumentRecord:
     """The document, when the caller may retry it and it has failed."""
+    doc = get_document(settings, caller, document_id)  # first: another matter's is not found, whatever the role
     require(caller, Action.RETRY)
-    doc = get_document(settings, caller, document_id)
     if doc.status != DocumentStatus.FAILED:
         raise DocpipeError(f"document {document_id} is {doc.status}; only failed documents are retried",
                            code=NOT_FAILED)
+    with session_scope(settings.resolved_database_url) as s:
+        audit.record(s, caller, AuditAction.RETRY, matter=doc.matter, document_id=doc.id, failed=doc.error_code)
     return doc

@@ -11,6 +11,7 @@ import io
 import json
 
 from docpipe.analysis.fields import CONTRACT_FIELDS, TRANSCRIPT_FIELDS
+from docpipe.domain import AuditAction
 from docpipe.errors import BAD_FORMAT, InputError, NotFound
 from docpipe.services import documents
 from docpipe.services.caller import Action, Caller, require, require_matter
@@ -70,9 +71,10 @@ def _finding_rows(view: dict) -> list[dict]:
 def export_document(settings: Settings, caller: Caller, document_id: int, *, fmt: str) -> str:
     """One document's latest run: the `show` dict as JSON, Markdown, or a CSV with one
     row per finding."""
+    documents.get_document(settings, caller, document_id)  # another matter's: not found, whatever the role
     require(caller, Action.EXPORT)
     _check(fmt, DOCUMENT_FORMATS)
-    view = documents.show(settings, caller, document_id)
+    view = documents.show(settings, caller, document_id, audit_action=AuditAction.EXPORT, audit_detail={"format": fmt})
     if fmt == "json":
         return json.dumps(view, indent=2, default=str) + "\n"
     if fmt == "markdown":
@@ -114,13 +116,14 @@ def _field_columns(rows: list[dict]) -> tuple[str, ...]:
 def export_matter(settings: Settings, caller: Caller, matter: str, *, fmt: str = "csv") -> str:
     """Every document of a matter, one row each, one column per field; a cell holds the
     field's values with where they are, e.g. "State of New York (p. 12)", joined by " | "."""
+    require_matter(caller, matter)  # first: another matter is not found, whatever the role
     require(caller, Action.EXPORT)
-    require_matter(caller, matter)
     _check(fmt, MATTER_FORMATS)
     docs = documents.list_documents(settings, caller, matter=matter)
     if not docs:
         raise NotFound(f"no documents in matter {matter!r}")
-    rows = [_matter_row(documents.show(settings, caller, doc.id), doc) for doc in docs]
+    rows = [_matter_row(documents.show(settings, caller, doc.id, audit_action=AuditAction.EXPORT,
+                                       audit_detail={"format": fmt, "of": "matter"}), doc) for doc in docs]
     fields = _field_columns(rows)
     if fmt == "json":
         return json.dumps({"matter": matter, "columns": list(MATTER_COLUMNS + fields),

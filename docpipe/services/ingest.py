@@ -67,17 +67,18 @@ def receive(settings: Settings, caller: Caller, path: Path, *, matter: str,
     """Store the bytes and find or create the document (same bytes, same matter: one)."""
     require(caller, Action.INGEST)
     require_matter(caller, matter)
-    return take_in(settings, path, matter=matter, original_name=original_name)
+    return take_in(settings, path, matter=matter, original_name=original_name, actor=caller.name)
 
 
 def receive_upload(settings: Settings, caller: Caller, path: Path, *, matter: str, original_name: str) -> Intake:
     """An upload over HTTP, already on disk in full: checked first (empty, bytes that disagree
-    with the name, a format we do not read: refused, nothing stored), then stored like any file."""
-    require(caller, Action.INGEST)
+    with the name, a format we do not read: refused, nothing stored), then stored like any file.
+    A matter the caller does not belong to is not found, whatever the role."""
     require_matter(caller, matter)
+    require(caller, Action.INGEST)
     ready(settings)
     check_upload(path, original_name)
-    return take_in(settings, path, matter=matter, original_name=original_name)
+    return take_in(settings, path, matter=matter, original_name=original_name, actor=caller.name)
 
 
 def pending(settings: Settings, caller: Caller) -> list[tuple[int, int | None]]:

@@ -12,7 +12,9 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from docpipe.domain import AuditAction
 from docpipe.errors import BAD_REQUEST, InputError, NotFound, Unauthenticated
+from docpipe.services import audit
 from docpipe.services.caller import Action, Caller, Role, require
 from docpipe.services.operations import ready
 from docpipe.settings import Settings
@@ -65,6 +67,8 @@ def add_user(settings: Settings, caller: Caller, name: str, *, role: Role, matte
     with session_scope(settings.resolved_database_url) as s:
         user = users.add_user(s, name=_check_name(name), role=Role(role), matters=matters,
                               password_hash=hashed, key_hash=digest, key_prefix=prefix)
+        audit.record(s, caller, AuditAction.USER_ADDED, user=user.name, role=user.role, matters=list(user.matters),
+                     password=password is not None, key=prefix)
     return user, key
 
 
@@ -74,6 +78,7 @@ def new_key(settings: Settings, caller: Caller, name: str) -> str:
     key, digest, prefix = _new_key()
     with session_scope(settings.resolved_database_url) as s:
         users.add_key(s, name=name, key_hash=digest, key_prefix=prefix)
+        audit.record(s, caller, AuditAction.KEY_CREATED, user=name, key=prefix)
     return key
 
 
@@ -82,6 +87,7 @@ def set_password(settings: Settings, caller: Caller, name: str, password: str) -
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
         users.set_password(s, name=name, password_hash=_hasher.hash(_check_password(password)))
+        audit.record(s, caller, AuditAction.PASSWORD_SET, user=name)
 
 
 def list_users(settings: Settings, caller: Caller) -> list[UserRecord]:
@@ -96,20 +102,25 @@ def revoke_user(settings: Settings, caller: Caller, name: str) -> None:
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
         users.revoke_user(s, name=name)
+        audit.record(s, caller, AuditAction.USER_REVOKED, user=name)
 
 
 def grant(settings: Settings, caller: Caller, name: str, matter: str) -> UserRecord:
     require(caller, Action.ADMINISTER)
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
-        return users.grant(s, name=name, matter=matter)
+        user = users.grant(s, name=name, matter=matter)
+        audit.record(s, caller, AuditAction.MATTER_GRANTED, matter=matter, user=name)
+        return user
 
 
 def revoke_matter(settings: Settings, caller: Caller, name: str, matter: str) -> UserRecord:
     require(caller, Action.ADMINISTER)
     ready(settings)
     with session_scope(settings.resolved_database_url) as s:
-        return users.revoke_matter(s, name=name, matter=matter)
+        user = users.revoke_matter(s, name=name, matter=matter)
+        audit.record(s, caller, AuditAction.MATTER_REVOKED, matter=matter, user=name)
+        return user
 
 
 def matters(settings: Settings, caller: Caller) -> list[str]:
@@ -143,6 +154,8 @@ def by_password(settings: Settings, name: str, password: str) -> Caller:
         ok = user is not None and hashed is not None and user.revoked_at is None
     except (VerificationError, InvalidHashError):
         ok = False
+    with session_scope(settings.resolved_database_url) as s:
+        audit.record(s, name[:200], AuditAction.SIGN_IN if ok else AuditAction.SIGN_IN_FAILED)
     if not ok:
         raise Unauthenticated("wrong name or password")
     return caller_of(user)

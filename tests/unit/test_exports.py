@@ -20,7 +20,7 @@ def test_defuse_prefixes_formula_cells_only(cell, expected):
 
 
 def test_csv_quotes_commas_quotes_and_newlines_and_defuses():
-    text = exports._csv(("a", "b", "c"), [{"a": 'He said "no", twice', "b": "line1\nline2", "c": "=1+1"},
+    text = exports.csv_text(("a", "b", "c"), [{"a": 'He said "no", twice', "b": "line1\nline2", "c": "=1+1"},
                                           {"a": None, "b": 7, "c": "-5"}])
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["a", "b", "c"], ['He said "no", twice', "line1\nline2", "'=1+1"], ["", "7", "'-5"]]
@@ -45,7 +45,7 @@ def test_finding_rows_one_per_finding_with_location():
     rows = exports._finding_rows(VIEW)
     assert [r["field"] for r in rows] == ["governing_law", "parties", "governing_law"]
     assert rows[1]["page_label"] == "i" and rows[1]["verified"] == "no"
-    text = exports._csv(exports.FINDING_COLUMNS, rows)
+    text = exports.csv_text(exports.FINDING_COLUMNS, rows)
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["document"].startswith("'=")  # defused
     assert parsed[0]["page"] == "12" and parsed[0]["quote"].startswith("governed by")
