@@ -35,6 +35,7 @@ SCHEMA_INVALID = "schema_invalid"
 POISON = "poison"
 TIMED_OUT = "timed_out"
 INTERNAL_ERROR = "internal_error"
+UNRECOVERABLE = "unrecoverable"  # the original cannot be read back: its matter key was destroyed
 
 # ---------------------------------------------------------------- codes: the command or request
 CONFIG_ERROR = "config_error"
@@ -53,17 +54,19 @@ CSRF_FAILED = "csrf_failed"  # a form without its token, or with a forged one
 UPLOAD_TOO_LARGE = "upload_too_large"  # past the upload limit (HTTP 413)
 BAD_REQUEST = "bad_request"  # a malformed query parameter, filter or body (HTTP 422)
 USER_EXISTS = "user_exists"
+LEGAL_HOLD = "legal_hold"  # a deletion refused: a legal hold covers the document or matter
+BUSY = "busy"  # a deletion refused: the document is being analysed; purge it when it has ended
 
 # A document that fails keeps one of these as its reason (stored, printed, exported).
 DOCUMENT_CODES = (
     EMPTY_FILE, UNSUPPORTED_FORMAT, CONTENT_MISMATCH, NEEDS_PASSWORD, NEEDS_OCR, CORRUPT_FILE,
     NO_TEXT, UNDECODABLE_TEXT, TOO_LARGE, ZIP_BOMB, PDF_BOMB, PARSE_TIMEOUT, PARSE_MEMORY,
     PARSE_CRASHED, PARSE_FAILED, BAD_INPUT, MODEL_ERROR, OVER_CONTEXT, OUTPUT_TRUNCATED,
-    SCHEMA_INVALID, POISON, TIMED_OUT, INTERNAL_ERROR)
+    SCHEMA_INVALID, POISON, TIMED_OUT, INTERNAL_ERROR, UNRECOVERABLE)
 # A command (or request) that cannot be carried out stops with one of these.
 COMMAND_CODES = (CONFIG_ERROR, STORE_ERROR, NOT_FOUND, ACCESS_DENIED, NO_INPUT, NOT_A_FOLDER, BAD_FORMAT,
                  NOT_FAILED, BROKER_UNAVAILABLE, WAIT_TIMEOUT, UNAUTHENTICATED, RATE_LIMITED, CSRF_FAILED,
-                 UPLOAD_TOO_LARGE, BAD_REQUEST, USER_EXISTS)
+                 UPLOAD_TOO_LARGE, BAD_REQUEST, USER_EXISTS, LEGAL_HOLD, BUSY)
 
 # Exit codes of the `docpipe` command: 0 all done (or already there), 1 some document
 # failed (each failure is stored with its reason and printed, and the other documents are
@@ -79,6 +82,7 @@ HTTP_STATUS: dict[str, int] = {
     NOT_FOUND: 404, ACCESS_DENIED: 403, CSRF_FAILED: 403, UNAUTHENTICATED: 401, RATE_LIMITED: 429,
     UPLOAD_TOO_LARGE: 413, UNSUPPORTED_FORMAT: 415, CONTENT_MISMATCH: 415, EMPTY_FILE: 422,
     BAD_REQUEST: 422, BAD_FORMAT: 422, NO_INPUT: 422, NOT_FAILED: 409, USER_EXISTS: 409,
+    LEGAL_HOLD: 409, BUSY: 409, UNRECOVERABLE: 410,
     STORE_ERROR: 503, BROKER_UNAVAILABLE: 503, CONFIG_ERROR: 500, WAIT_TIMEOUT: 504,
 }
 

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     seed: int = 7
 
     matter: str = "default"
+    # governance: encryption at rest, retention
+    master_key_file: str | None = Field(default=None, description=(
+        "wraps the per-matter keys of the originals; default data_dir/master.key, made on first use of an "
+        "empty database (or by `docpipe keys init`)"))
+    retention_days: int | None = Field(default=None, ge=1, description=(
+        "default retention of a matter's documents (days after upload); unset: kept until purged"))
     # docpipe serve: the HTTP API and the web pages
     max_upload_mb: int = Field(default=200, ge=1, description="largest upload accepted over HTTP (413 past it)")
     session_secret: str | None = Field(default=None, description=(
@@ -139,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def objects_dir(self) -> Path:
         return self.data_dir / "objects"
+
+    @property
+    def resolved_master_key_file(self) -> Path:
+        return Path(self.master_key_file) if self.master_key_file else self.data_dir / "master.key"
 
     def model_for(self, stage: str) -> ModelSpec:
         """The model a stage runs on. Default: one model for every stage."""

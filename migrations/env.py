@@ -33,11 +33,18 @@ def run_online() -> None:
             # would cascade into its children
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          include_name=include_name,
-                          render_as_batch=url.startswith("sqlite"))
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata,
+                              include_name=include_name,
+                              render_as_batch=url.startswith("sqlite"))
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if connection.dialect.name == "sqlite":
+                # the connection goes back to the pool: without this every later session on
+                # it would run with foreign keys (and their cascades) off
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -11,7 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from docpipe.errors import TIMED_OUT, DocpipeError
 from docpipe.fleet import fanout
 from docpipe.pipeline.stages import record_failure
-from docpipe.services import batches
+from docpipe.services import batches, governance
 from docpipe.services.caller import LOCAL_OPERATOR
 from docpipe.settings import Settings, load_settings
 
@@ -53,3 +53,9 @@ def reconcile() -> int:
 @shared_task(name="docpipe.batch_scan")
 def batch_scan(folder: str, matter: str) -> dict:
     return batches.scan_folder(_settings(), LOCAL_OPERATOR, Path(folder), matter=matter).counts
+
+
+@shared_task(name="docpipe.retention")
+def retention() -> dict:
+    report = governance.run_retention(_settings(), LOCAL_OPERATOR)
+    return {"purged": report.purged, "kept_on_hold": report.kept_on_hold}

@@ -6,14 +6,16 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
-from docpipe.fleet.dispatch import BATCH, RECONCILE, celery_config
+from docpipe.fleet.dispatch import BATCH, RECONCILE, RETENTION, celery_config
 from docpipe.settings import Settings
 
 TASK_MODULES = ["workers.tasks"]
 
 
 def beat_schedule(settings: Settings) -> dict:
-    schedule = {"reconcile": {"task": RECONCILE, "schedule": float(settings.reconcile_interval)}}
+    schedule = {"reconcile": {"task": RECONCILE, "schedule": float(settings.reconcile_interval)},
+                # daily, an hour after the nightly scans: purge what has passed its retention
+                "retention": {"task": RETENTION, "schedule": crontab(hour=(settings.batch_hour + 1) % 24, minute=0)}}
     for number, entry in enumerate(settings.batch_dirs):
         folder, _, matter = entry.partition("=")
         schedule[f"batch-{number}"] = {

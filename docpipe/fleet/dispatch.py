@@ -13,8 +13,8 @@ from docpipe.errors import BROKER_UNAVAILABLE, ConfigError, DocpipeError
 from docpipe.settings import Settings
 
 PARSE, MAP, REDUCE = "docpipe.parse", "docpipe.map", "docpipe.reduce"
-RECONCILE, BATCH = "docpipe.reconcile", "docpipe.batch_scan"
-QUEUES = {PARSE: "parse", MAP: "llm", REDUCE: "llm", RECONCILE: "parse", BATCH: "parse"}
+RECONCILE, BATCH, RETENTION = "docpipe.reconcile", "docpipe.batch_scan", "docpipe.retention"
+QUEUES = {PARSE: "parse", MAP: "llm", REDUCE: "llm", RECONCILE: "parse", BATCH: "parse", RETENTION: "parse"}
 
 
 def celery_config(settings: Settings) -> dict:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from docpipe.domain import AuditAction
 from docpipe.parsers import registry
+from docpipe.pipeline.originals import store_original
 from docpipe.parsers.registry import HEAD_BYTES
 from docpipe.settings import Settings
 from docpipe.store import audit, documents
-from docpipe.store.blobs import put_file
 from docpipe.store.db import session_scope
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -56,7 +56,7 @@ def take_in(settings: Settings, path: Path, *, matter: str, original_name: str |
             actor: str = "local operator") -> Intake:
     """Store the bytes (sha256-addressed) and find or create the document row; the upload is
     audited in the same transaction."""
-    sha, _ = put_file(settings.objects_dir, path)
+    sha = store_original(settings, path, matter=matter)
     name = display_name(original_name if original_name is not None else path.name)
     with session_scope(settings.resolved_database_url) as session:
         doc, created = documents.add_document(session, matter=matter, sha256=sha, original_name=name,

@@ -24,13 +24,13 @@ from docpipe.domain import ChunkStatus, DocumentKind, ParsedDocument, Stage
 from docpipe.errors import INTERNAL_ERROR, NO_TEXT, DocpipeError, InputError, ModelError
 from docpipe.parsers.base import ParserContext
 from docpipe.parsers.sandbox import parse_in_child
+from docpipe.pipeline.originals import open_original
 from docpipe.pipeline.engines import engine_for, stage_models
 from docpipe.pipeline.mapping import (
     analyse_chunk, chunk_from_state, coverage_of, instruction_tokens, rendered_cost, units_of, usage_of, where,
 )
 from docpipe.settings import Settings
 from docpipe.store import documents, runs
-from docpipe.store.blobs import blob_path
 from docpipe.store.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,10 @@ def parse_stage(settings: Settings, run_id: int) -> ParsedDocument:
     with session_scope(settings.resolved_database_url) as s:
         runs.enter_stage(s, run_id=run_id, stage=Stage.PARSE)
         doc = runs.run_document(s, run_id=run_id)
-    path = blob_path(settings.objects_dir, doc.sha256)
-    parsed = parse_in_child(path, ParserContext(extension=Path(doc.original_name).suffix.lower()),
-                            cpu_seconds=settings.parse_cpu_seconds, memory_mb=settings.parse_memory_mb,
-                            wall_seconds=settings.parse_wall_seconds)
+    with open_original(settings, doc.id) as path:
+        parsed = parse_in_child(path, ParserContext(extension=Path(doc.original_name).suffix.lower()),
+                                cpu_seconds=settings.parse_cpu_seconds, memory_mb=settings.parse_memory_mb,
+                                wall_seconds=settings.parse_wall_seconds)
     if not any(s.text.strip() for s in parsed.spans):
         raise InputError("the document contains no text", code=NO_TEXT)
     with session_scope(settings.resolved_database_url) as s:

@@ -67,6 +67,7 @@ def receive(settings: Settings, caller: Caller, path: Path, *, matter: str,
     """Store the bytes and find or create the document (same bytes, same matter: one)."""
     require(caller, Action.INGEST)
     require_matter(caller, matter)
+    ready(settings)
     return take_in(settings, path, matter=matter, original_name=original_name, actor=caller.name)
 
 

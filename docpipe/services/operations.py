@@ -9,6 +9,7 @@ from docpipe.domain import WorkUnit
 from docpipe.errors import ConfigError, DocpipeError
 from docpipe.fleet import fanout
 from docpipe.fleet.app import create_app, worker_argv
+from docpipe.pipeline import originals
 from docpipe.services.caller import Action, Caller, require
 from docpipe.settings import Settings
 from docpipe.store import db
@@ -22,6 +23,7 @@ def ready(settings: Settings) -> None:
     url = settings.resolved_database_url
     if url not in _READY:
         db.ensure_schema(url, auto_upgrade=settings.auto_upgrade)
+        originals.check_master(settings)  # a wrong master key refuses to start
         _READY.add(url)
 
 

@@ -22,7 +22,7 @@ from docpipe.services.operations import ready
 from docpipe.services.page_render import RenderRequest, locate
 from docpipe.settings import Settings
 from docpipe.store import documents, runs
-from docpipe.store.blobs import blob_path
+from docpipe.pipeline.originals import open_original
 from docpipe.store.db import session_scope
 from docpipe.store.records import DocumentRecord
 
@@ -106,18 +106,16 @@ def page_png(settings: Settings, caller: Caller, document_id: int, page: int, *,
         if not 0 <= finding < len(findings):
             raise NotFound(f"document {document_id} has no finding {finding}")
         quote = findings[finding].citation.quote
-    path = blob_path(settings.objects_dir, doc.sha256)
-    if not path.is_file():
-        raise NotFound(f"the original of document {document_id} is not in the content store")
     request = RenderRequest(extension=".pdf", page=page, quote=quote or None, scale=RENDER_SCALE,
                             max_side=RENDER_MAX_SIDE, max_pixels=RENDER_MAX_PIXELS)
     if not _renders.acquire(timeout=RENDER_WAIT_SECONDS):
         raise DocpipeError("too many pages are being rendered; try again", code=WAIT_TIMEOUT)
     try:
-        return parse_in_child(path, request, cpu_seconds=min(RENDER_CPU_SECONDS, settings.parse_cpu_seconds),
-                              memory_mb=settings.parse_memory_mb,
-                              wall_seconds=min(RENDER_WALL_SECONDS, settings.parse_wall_seconds),
-                              _target=_RENDER_TARGET)
+        with open_original(settings, document_id) as path:  # decrypted for the renderer only
+            return parse_in_child(path, request, cpu_seconds=min(RENDER_CPU_SECONDS, settings.parse_cpu_seconds),
+                                  memory_mb=settings.parse_memory_mb,
+                                  wall_seconds=min(RENDER_WALL_SECONDS, settings.parse_wall_seconds),
+                                  _target=_RENDER_TARGET)
     except InputError as exc:
         raise DocpipeError(f"page {page} of document {document_id} could not be rendered: {exc}",
                            code=exc.code) from None

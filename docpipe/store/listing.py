@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select, text as sql_text
+from sqlalchemy import Integer, String, and_, cast, exists, func, or_, select, text as sql_text
 from sqlalchemy.orm import Session
 
 from docpipe.store.models import Document, FindingRecord, Matter, Run
@@ -50,12 +50,12 @@ def _full_text(session: Session, text: str):
         return Document.id.in_(sql_text(
             "SELECT e.document_id FROM search_entries e "
             "WHERE to_tsvector('english', e.text) @@ websearch_to_tsquery('english', :q)")
-            .bindparams(q=text).columns())
+            .bindparams(q=text).columns(document_id=Integer))
     words = [w.replace('"', '""') for w in text.split()]
     fts = " ".join(f'"{w}"' for w in words) or '""'
     return Document.id.in_(sql_text(
         "SELECT e.document_id FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
-        "WHERE search_fts MATCH :q").bindparams(q=fts).columns())
+        "WHERE search_fts MATCH :q").bindparams(q=fts).columns(document_id=Integer))
 
 
 def _like(value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
     Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -33,6 +33,9 @@ class Matter(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the matter's data key, wrapped by the master key (docpipe/store/crypto.py)
+    data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    retention_days: Mapped[int | None] = mapped_column(Integer)  # None: the default from settings
 
 
 class Document(Base):
@@ -166,8 +169,9 @@ class FindingRecord(Base):
 class SearchEntry(Base):
     """Text that `docpipe search` looks through: document text and summaries.
 
-    PostgreSQL searches it with a GIN expression index on to_tsvector('english', text);
-    SQLite with an FTS5 table kept in step by triggers (both made by the migration).
+    PostgreSQL searches it with a GIN expression index on to_tsvector('english', text) and
+    ranks from ``search_fts`` (each entry's tsvector, kept by a trigger); SQLite with an FTS5
+    table kept in step by triggers (all made by the migrations, none modelled).
     """
 
     __tablename__ = "search_entries"
@@ -253,3 +257,18 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LegalHold(Base):
+    """A legal hold on one document or a whole matter: while it is not lifted, no deletion
+    path (purge, DELETE over HTTP, retention) may touch what it covers."""
+
+    __tablename__ = "legal_holds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lifted_by: Mapped[str | None] = mapped_column(String(200))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

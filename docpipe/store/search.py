@@ -1,5 +1,5 @@
-"""Full text over document text and briefs: PostgreSQL tsvector or SQLite FTS5 (both made
-by the migration), limited to the matters a caller may see."""
+"""Full text over document text and briefs: PostgreSQL tsvectors (stored in search_fts) or
+SQLite FTS5 (both made by the migrations), limited to the matters a caller may see."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from docpipe.domain import Span
 
+# search_fts holds each entry's to_tsvector('english', text), kept by a trigger (migration
+# 0005): ranking reads it instead of parsing every matching text again.
 _PG = ("SELECT e.document_id, e.source, e.ref, "
        "ts_headline('english', e.text, q, 'MaxWords=18, MinWords=6') AS snippet, "
-       "ts_rank(to_tsvector('english', e.text), q) AS rank "
-       "FROM search_entries e JOIN documents d ON d.id = e.document_id "
+       "ts_rank(f.tsv, q) AS rank "
+       "FROM search_fts f JOIN search_entries e ON e.id = f.id JOIN documents d ON d.id = e.document_id "
        "JOIN matters m ON m.id = d.matter_id, websearch_to_tsquery('english', :q) q "
-       "WHERE to_tsvector('english', e.text) @@ q {visible} ORDER BY rank DESC, e.id LIMIT :limit")
+       "WHERE f.tsv @@ q {visible} ORDER BY rank DESC, e.id LIMIT :limit")
 _SQLITE = ("SELECT e.document_id, e.source, e.ref, "
            "snippet(search_fts, 0, '[', ']', '…', 14) AS snippet, bm25(search_fts) AS rank "
            "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "

@@ -7,7 +7,7 @@ import asyncio
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -22,6 +22,9 @@ from docpipe.web.uploads import receive_file
 
 router = APIRouter(prefix="/api/v1")
 Who = Annotated[Caller, Depends(api_caller)]
+# Ids the database can hold (SQLite's INTEGER is 64-bit: a larger one was a 500); outside: 422.
+DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the document's id")]
+PageNumber = Annotated[int, Path(ge=1, le=1_000_000, description="a page, from 1")]
 EVENT_POLL_SECONDS = 1.0
 
 _PROBLEM_SCHEMA = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -183,14 +186,14 @@ def list_documents(
 
 
 @router.get("/documents/{document_id}", responses=ERRORS, summary="The document as `docpipe show --format json`")
-def show(document_id: int, who: Who, request: Request) -> dict[str, Any]:
+def show(document_id: DocumentId, who: Who, request: Request) -> dict[str, Any]:
     return documents.show(request.app.state.settings, who, document_id)
 
 
 @router.get("/documents/{document_id}/pages/{page}.png", responses={
     **ERRORS, 200: {"content": {"image/png": {}}, "description": "the page, cited quotes highlighted"}},
     response_class=Response, summary="A PDF page rendered, the quote (or the finding's quote) highlighted")
-def page_png(document_id: int, page: int, who: Who, request: Request,
+def page_png(document_id: DocumentId, page: PageNumber, who: Who, request: Request,
              quote: str | None = Query(None, max_length=2000),
              finding: int | None = Query(None, ge=0, le=100_000)) -> Response:
     image = pages.page_png(request.app.state.settings, who, document_id, page, quote=quote, finding=finding)
@@ -199,14 +202,14 @@ def page_png(document_id: int, page: int, who: Who, request: Request,
 
 @router.get("/documents/{document_id}/pages/{page}", response_model=PageText, responses=ERRORS,
             summary="A page's text with the cited quotes located (character offsets)")
-def page_text(document_id: int, page: int, who: Who, request: Request) -> dict:
+def page_text(document_id: DocumentId, page: PageNumber, who: Who, request: Request) -> dict:
     return pages.page_text(request.app.state.settings, who, document_id, page)
 
 
 @router.get("/documents/{document_id}/events", responses={
     **ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "progress events until done or failed"}},
     response_class=StreamingResponse, summary="Server-sent events: stage, chunks done/total, attempts")
-async def events(document_id: int, who: Who, request: Request) -> StreamingResponse:
+async def events(document_id: DocumentId, who: Who, request: Request) -> StreamingResponse:
     settings = request.app.state.settings
     await run_in_threadpool(documents.get_document, settings, who, document_id)  # 404 before streaming
     return StreamingResponse(_event_stream(request, settings, who, document_id), media_type="text/event-stream",
@@ -256,7 +259,7 @@ def _download(text: str, fmt: str, filename: str) -> PlainTextResponse:
 @router.get("/documents/{document_id}/export", response_class=PlainTextResponse, responses={
     **ERRORS, 200: {"content": {m: {} for m in _MEDIA.values()}, "description": "the export"}},
     summary="One document as json, csv (one row per finding) or markdown")
-def export_document(document_id: int, who: Who, request: Request,
+def export_document(document_id: DocumentId, who: Who, request: Request,
                     format: str = Query("json", pattern="^(json|csv|markdown)$")) -> PlainTextResponse:
     text = exports.export_document(request.app.state.settings, who, document_id, fmt=format)
     ext = {"markdown": "md"}.get(format, format)
@@ -276,7 +279,7 @@ def export_matter(matter: str, who: Who, request: Request,
 @router.post("/documents/{document_id}/retry", status_code=202, response_model=Accepted, responses={
     **ERRORS, 409: {"description": "only failed documents are retried", **_PROBLEM_SCHEMA}},
     summary="Run a failed document again (in the background)")
-def retry(document_id: int, who: Who, request: Request) -> dict:
+def retry(document_id: DocumentId, who: Who, request: Request) -> dict:
     settings = request.app.state.settings
     doc = documents.check_retry(settings, who, document_id)
     status = request.app.state.start_analysis(document_id)

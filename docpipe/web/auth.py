@@ -127,7 +127,14 @@ def check_csrf(session: Session, token: str | None) -> None:
         raise DocpipeError("the form's CSRF token is missing or wrong; reload the page", code=CSRF_FAILED)
 
 
+_FORWARDED = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
 def loopback(request: Request) -> bool:
+    """A request from this host itself. One relayed by a reverse proxy on this host (it
+    carries a forwarding header) is not: the proxy's address says nothing of who asked."""
+    if any(name in request.headers for name in _FORWARDED):
+        return False
     host = request.client.host if request.client else ""
     return host in ("127.0.0.1", "::1", "localhost")
 

@@ -10,6 +10,7 @@ app's problem+json handlers stay for the API)."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import secrets
@@ -27,7 +28,7 @@ from markupsafe import Markup, escape
 
 from docpipe.domain import FINAL, DocumentKind, DocumentStatus
 from docpipe.errors import (
-    CSRF_FAILED, NOT_FOUND, RATE_LIMITED, DocpipeError, InputError, NotFound, Unauthenticated, http_status,
+    BAD_REQUEST, NOT_FOUND, RATE_LIMITED, DocpipeError, InputError, NotFound, Unauthenticated, http_status,
 )
 from docpipe.services import batches, documents, exports, listing, users
 from docpipe.services import pages as page_service
@@ -36,6 +37,7 @@ from docpipe.services.views import locator
 from docpipe.settings import Settings
 from docpipe.web.auth import SESSION_COOKIE, Session, check_csrf, page_session
 
+log = logging.getLogger("docpipe.web.pages")
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 STATIC_DIR = HERE / "static"
@@ -166,7 +168,7 @@ def _int(value, default: int | None = None) -> int | None:
         return default
     if isinstance(value, str) and value.isdigit() and len(value) < 10:
         return int(value)
-    raise InputError(f"not a number: {str(value)[:40]!r}", code="bad_request")
+    raise InputError(f"not a number: {str(value)[:40]!r}", code=BAD_REQUEST)
 
 
 # ---------------------------------------------------------------------------- context
@@ -190,9 +192,11 @@ def _headers(response: Response) -> Response:
     return response
 
 
+TEMPLATES.env.globals.update(link=link, human=human, locator=locator, snippet=snippet_markup, plain_error=plain_error)
+
+
 def render(request: Request, template: str, *, status: int = 200, ctx: Ctx | None = None, **values) -> HTMLResponse:
-    values.update(request=request, ctx=ctx, link=link, human=human, locator=locator,
-                  matter=ctx.matter if ctx else None, snippet=snippet_markup, plain_error=plain_error)
+    values.update(request=request, ctx=ctx, matter=ctx.matter if ctx else None)
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status)
     return _headers(response)
 
@@ -238,6 +242,10 @@ def guarded(request: Request, build: Callable[[Ctx], Response]) -> Response:
         return signin_redirect(request)
     except DocpipeError as exc:
         return error_page(request, exc, ctx)
+    except Exception:  # a bug: logged with its traceback, an HTML page that says so
+        log.exception("page %s failed", request.url.path)
+        return render(request, "error.html", status=500, ctx=ctx, title="Something went wrong",
+                      message="docpipe hit an unexpected error; it is in the server log.")
 
 
 # ---------------------------------------------------------------------------- the routes
@@ -426,7 +434,10 @@ def _panel(ctx: Ctx, view: dict) -> dict | None:
 def document_page(request: Request, document_id: str) -> Response:
     def build(ctx: Ctx) -> Response:
         view = documents.show(ctx.settings, ctx.caller, _document_id(document_id))
+        cited = [f["citation"] for f in view["findings"]] + [p["citation"] for p in view["brief"]]
+        has_pages = any(c.get("page") is not None for c in cited) or bool((view.get("coverage") or {}).get("pages_total"))
         return render(request, "document.html", ctx=ctx, view=view, groups=_groups(view), panel=_panel(ctx, view),
+                      has_pages=has_pages,
                       final=view["status"] in FINAL, is_pdf=view.get("format") == "pdf",
                       can_retry=ctx.can(Action.RETRY), can_export=ctx.can(Action.EXPORT))
     return guarded(request, build)
@@ -453,11 +464,32 @@ def matters_page(request: Request) -> Response:
     return guarded(request, build)
 
 
+MATTER_CELL_VALUES = 3  # values shown per cell (the document page and the exports have them all)
+MATTER_CELL_CHARS = 120
+_CELL_PAGE = re.compile(r"\(p\. (\d+)(?::\d+)?(?:, unverified)?\)$")
+
+
+def _matter_cell(document_id: int, matter: str, field: str, values: list[str]) -> dict:
+    """A cell of the matter table: each value (shortened) linking to its cited page, or to
+    the field on the document page."""
+    shown = []
+    for value in values[:MATTER_CELL_VALUES]:
+        page = _CELL_PAGE.search(value)
+        href = (link(f"/documents/{document_id}", matter=matter, page=page.group(1)) + "#cited-page" if page
+                else link(f"/documents/{document_id}", matter=matter) + f"#field-{field}")
+        short = value if len(value) <= MATTER_CELL_CHARS else value[:MATTER_CELL_CHARS - 1] + "…"
+        shown.append({"text": short, "full": value, "href": href})
+    return {"values": shown, "more": max(0, len(values) - MATTER_CELL_VALUES),
+            "more_href": link(f"/documents/{document_id}", matter=matter) + f"#field-{field}"}
+
+
 def _matter_table(data: dict) -> tuple[list[str], list[dict]]:
     fixed = set(exports.MATTER_COLUMNS)
     fields = [c for c in data["columns"] if c not in fixed
               and any(d["fields"].get(c) for d in data["documents"])]
-    return fields, data["documents"]
+    rows = [{**d, "cells": {f: _matter_cell(d["id"], data["matter"], f, d["fields"].get(f) or []) for f in fields}}
+            for d in data["documents"]]
+    return fields, rows
 
 
 @router.get("/matters/{name}")
@@ -513,5 +545,3 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
-
-__all__ = ["install", "highlight", "safe_next", "CSRF_FAILED"]

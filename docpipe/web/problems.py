@@ -2,6 +2,7 @@
 CLI prints, with the status from ``docpipe.errors.HTTP_STATUS``."""
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -19,10 +20,21 @@ _TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "N
            503: "Service unavailable", 504: "Timed out"}
 
 
+class ProblemResponse(JSONResponse):
+    """ASCII-only JSON: application/problem+json has no charset parameter, and a client that
+    guesses the encoding (python-requests does, for any type but application/json) would
+    misread the UTF-8 of a detail that quotes a non-ASCII name, even into invalid JSON."""
+
+    media_type = PROBLEM
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def problem(status: int, code: str, detail: str, *, headers: dict | None = None, **extra) -> JSONResponse:
     body = {"type": f"urn:docpipe:problem:{code}", "title": _TITLES.get(status, "Error"), "status": status,
             "detail": detail, "code": code, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def from_error(exc: DocpipeError) -> JSONResponse:

@@ -400,7 +400,7 @@ def test_case21_hostile_names_are_metadata_only(tmp_path, pipeline):
     assert len(HOSTILE_NAMES[3].encode()) == 300 and stored[3][0] == HOSTILE_NAMES[3]
     objects = settings.objects_dir
     files = sorted(p for p in objects.rglob("*") if p.is_file())
-    assert files == sorted(blob_path(objects, sha) for _, sha in stored)
+    assert files == sorted(blob_path(objects, _matter_id(objects), sha) for _, sha in stored)
     assert not Path("/etc/cron.d/docpipe-evil.txt").exists()
     assert {p.name for p in tmp_path.iterdir()} <= {"data"} | {f"upload-{n}" for n in range(len(HOSTILE_NAMES))}
 
@@ -415,7 +415,13 @@ def test_case21_hostile_names_on_disk_through_the_folder_scan(tmp_path, pipeline
     settings = pipeline.settings
     taken = [take_in(settings, path, matter="drop") for path in iter_files([folder])]
     assert sorted(t.name for t in taken) == sorted(display_name(n) for n in names)
-    assert all(blob_path(settings.objects_dir, t.sha256).is_file() for t in taken)
+    assert all(blob_path(settings.objects_dir, _matter_id(settings.objects_dir), t.sha256).is_file() for t in taken)
+
+
+def _matter_id(objects: Path) -> int:
+    """The one matter folder (objects/m<id>) of a test that stores into one matter."""
+    (folder,) = [p for p in objects.iterdir() if p.is_dir()]
+    return int(folder.name[1:])
 
 
 # ---------------------------------------------------------------- case 22: bytes vs extension

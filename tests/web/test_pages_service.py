@@ -31,7 +31,8 @@ def _image(data: bytes) -> Image.Image:
 
 def _yellow(image: Image.Image) -> int:
     """Pixels of the highlight colour over white paper (strong red and green, weak blue)."""
-    return sum(1 for r, g, b in image.getdata() if r > 200 and g > 180 and b < 170)
+    data = image.tobytes()
+    return sum(1 for i in range(0, len(data), 3) if data[i] > 200 and data[i + 1] > 180 and data[i + 2] < 170)
 
 
 def test_locate_exact_then_whitespace_and_case_insensitive():
