@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/api.py --schema bench_api_1a2b3c4d   # ... and measure it again
 
 Needs the local PostgreSQL (127.0.0.1:5432, database ``test``, or $DOCPIPE_TEST_PG). It
-makes a fresh schema, migrates it, bulk-inserts N synthetic analysed contracts spread over
+makes a fresh schema owned by an ordinary role (``docpipe_bench``, made when missing: no
+superuser, so row-level security applies as it does in production; ``--superuser`` runs as
+the connecting superuser instead, which PostgreSQL exempts from it), migrates it, bulk-inserts N synthetic analysed contracts spread over
 20 matters (three pages of text each, a done run with about 15 findings: parties, governing
 law from a varied set, dates, renewal and notice periods and a few CUAD clauses; a brief;
 the search entries full text reads; some failed documents), adds an admin and an analyst
@@ -17,7 +19,7 @@ port, and measures, for each caller at concurrency 1 and 16 (httpx, one client p
 - detail: GET /api/v1/documents/{id}
 
 It prints p50 / p95 / p99 latency and requests per second per cell; ``--json`` also writes
-them to benchmarks/results/api-<N>docs.json. The client threads run on the same machine as
+them to benchmarks/results/api-<N>docs-{rls,superuser}.json. The client threads run on the same machine as
 the server and the database: on 2 cores the three share them. The schema is dropped at the
 end unless ``--keep`` (or ``--schema``) is given.
 """
@@ -46,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 import docpipe  # noqa: E402,F401  (offline environment first)
 from docpipe.services import users  # noqa: E402
@@ -55,6 +58,7 @@ from docpipe.store.db import ensure_schema, get_engine  # noqa: E402
 from docpipe.store.models import Document, FindingRecord, Matter, Page, Run, SearchEntry, Summary  # noqa: E402
 
 PG = os.environ.get("DOCPIPE_TEST_PG", "postgresql+psycopg://root@127.0.0.1:5432/test")
+ROLE = "docpipe_bench"
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results"
 MATTERS = 20
@@ -201,7 +205,8 @@ def _timings(rng: random.Random) -> dict:
 
 
 def load(url: str, documents: int, seed: int = 7) -> dict:
-    """Bulk-insert the synthetic documents; returns {matter name: [document ids]}."""
+    """Bulk-insert the synthetic documents (``url``: a superuser's, so row-level security
+    does not check every row); returns {matter name: [document ids]}."""
     rng = random.Random(seed)
     engine = get_engine(url)
     now = datetime.now(timezone.utc)
@@ -276,8 +281,16 @@ def load(url: str, documents: int, seed: int = 7) -> dict:
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                               f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+        for table in ("matters", "documents", "runs", "summaries", "findings", "pages", "search_entries",
+                      "search_fts"):
+            if conn.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar():
+                conn.execute(text(f"VACUUM ANALYZE {table}"))
     return by_matter
+
+
+def ordinary(root_url: str) -> str:
+    """The same database and schema, connecting as the ordinary role."""
+    return make_url(root_url).set(username=ROLE, password=None).render_as_string(hide_password=False)
 
 
 # ------------------------------------------------------------------ the server
@@ -410,19 +423,22 @@ def main() -> int:
                         choices=["list", "search", "detail"])
     parser.add_argument("--schema", help="measure an existing schema made by an earlier --keep run")
     parser.add_argument("--keep", action="store_true", help="keep the schema (its name is printed)")
-    parser.add_argument("--json", action="store_true", help="also write benchmarks/results/api-<N>docs.json")
+    parser.add_argument("--json", action="store_true", help="also write benchmarks/results/api-<N>docs-<mode>.json")
+    parser.add_argument("--superuser", action="store_true",
+                        help="serve as the connecting superuser (row-level security does not apply)")
     args = parser.parse_args()
 
     admin = create_engine(PG)
     schema = args.schema or f"bench_api_{uuid.uuid4().hex[:8]}"
-    url = f"{PG}?options=-csearch_path%3D{schema}"
+    root_url = f"{PG}?options=-csearch_path%3D{schema}"
+    url = root_url if args.superuser else ordinary(root_url)
     tmp = Path(tempfile.mkdtemp(prefix="docpipe-bench-api-"))
     settings = Settings(data_dir=tmp / "data", database_url=url)
     proc = None
     try:
         if args.schema:
             ensure_schema(url, auto_upgrade=True)
-            with get_engine(url).connect() as conn:
+            with get_engine(root_url).connect() as conn:
                 rows = conn.execute(text("SELECT m.name, d.id FROM documents d JOIN matters m ON m.id = d.matter_id "
                                          "WHERE m.name LIKE 'bench-matter-%'")).all()
             by_matter: dict[str, list[int]] = {}
@@ -431,10 +447,14 @@ def main() -> int:
             print(f"schema {schema}: {len(rows):,} documents", file=sys.stderr)
         else:
             with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            ensure_schema(url, auto_upgrade=True)
+                if not args.superuser:
+                    conn.execute(text(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') "
+                                      f"THEN CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"))
+                owner = "" if args.superuser else f" AUTHORIZATION {ROLE}"
+                conn.execute(text(f'CREATE SCHEMA "{schema}"{owner}'))
+            ensure_schema(url, auto_upgrade=True)  # as the role that serves, like production
             started = time.perf_counter()
-            by_matter = load(url, args.documents)
+            by_matter = load(root_url, args.documents)
             print(f"schema {schema}: {args.documents:,} documents loaded in {time.perf_counter() - started:.0f} s",
                   file=sys.stderr)
         suffix = uuid.uuid4().hex[:6]
@@ -456,13 +476,17 @@ def main() -> int:
                   + (f", {result['errors']} errors {result['first_errors']}" if result["errors"] else ""),
                   file=sys.stderr)
         total = sum(len(v) for v in by_matter.values())
+        who_serves = "a superuser (no row-level security)" if args.superuser else \
+            f"role {ROLE} (row-level security applies)"
         print(f"\n{total:,} documents ({len(by_matter[matter]):,} in the analyst's matter), "
-              f"{os.cpu_count()} cores, PostgreSQL at 127.0.0.1\n")
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, PostgreSQL at 127.0.0.1 as {who_serves}\n")
         print(table(rows))
         if args.json:
             RESULTS.mkdir(parents=True, exist_ok=True)
-            out = RESULTS / f"api-{total}docs.json"
+            out = RESULTS / f"api-{total}docs-{'superuser' if args.superuser else 'rls'}.json"
             out.write_text(json.dumps({"documents": total, "analyst_documents": len(by_matter[matter]),
+                                       "row_level_security": not args.superuser,
+                                       "load_average_after": round(os.getloadavg()[0], 2),
                                        "cores": os.cpu_count(), "python": platform.python_version(),
                                        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                        "results": rows}, indent=2) + "\n")
@@ -472,6 +496,7 @@ def main() -> int:
         if proc is not None:
             stop_server(proc)
         get_engine(url).dispose()
+        get_engine(root_url).dispose()
         if args.keep or args.schema:
             print(f"schema kept: {schema}  (measure again: benchmarks/api.py --schema {schema})", file=sys.stderr)
         else:

@@ -31,14 +31,14 @@ def _quiet(_: str) -> None:
 def list_documents(settings: Settings, caller: Caller, *, matter: str | None = None) -> list[DocumentRecord]:
     require(caller, Action.READ)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         return documents.list_documents(s, matter=matter, matters=visible_matters(caller))
 
 
 def get_document(settings: Settings, caller: Caller, document_id: int) -> DocumentRecord:
     require(caller, Action.READ)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         return documents.get_document(s, document_id=document_id, matters=visible_matters(caller))
 
 
@@ -48,7 +48,7 @@ def show(settings: Settings, caller: Caller, document_id: int, *, audit_action: 
     a view (or as ``audit_action``, e.g. an export)."""
     require(caller, Action.READ)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         doc = documents.get_document(s, document_id=document_id, matters=visible_matters(caller))
         run = runs.latest_run(s, document_id=document_id)
         summary, findings = runs.run_results(s, run_id=run.id) if run else (None, [])
@@ -66,7 +66,7 @@ def search(settings: Settings, caller: Caller, text: str, *, limit: int = 20, ma
     matters = visible_matters(caller)
     if matter:
         matters = [matter] if matters is None or matter in matters else []
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=matters) as s:
         ids = None
         if within is not None:
             docs, _, _ = find_documents(s, replace(within, page=1, per_page=10_000, key_fields=()), matters=matters)
@@ -84,7 +84,7 @@ def progress_rows(settings: Settings, caller: Caller,
     """The latest run of each document: stage, chunks, attempts, errors."""
     require(caller, Action.READ)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         return runs.latest_runs(s, document_ids=document_ids, matters=visible_matters(caller))
 
 
@@ -122,6 +122,6 @@ def check_retry(settings: Settings, caller: Caller, document_id: int) -> Documen
     if doc.status != DocumentStatus.FAILED:
         raise DocpipeError(f"document {document_id} is {doc.status}; only failed documents are retried",
                            code=NOT_FAILED)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         audit.record(s, caller, AuditAction.RETRY, matter=doc.matter, document_id=doc.id, failed=doc.error_code)
     return doc

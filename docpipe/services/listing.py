@@ -103,7 +103,7 @@ def find(settings: Settings, caller: Caller, query: DocumentQuery) -> Listing:
     if query.text:
         require(caller, Action.SEARCH)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         docs, total, cells = find_documents(s, query, matters=visible_matters(caller))
     return Listing(rows=[document_row(d, cells.get(d.id, {})) for d in docs], total=total,
                    page=query.page, per_page=query.per_page)

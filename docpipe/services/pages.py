@@ -41,7 +41,7 @@ def _load(settings: Settings, caller: Caller, document_id: int, *,
           spans: bool) -> tuple[DocumentRecord, list[Span], list[Finding]]:
     require(caller, Action.READ)
     ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
         doc = documents.get_document(s, document_id=document_id, matters=visible_matters(caller))
         found = documents.load_spans(s, document_id=doc.id) if spans else []
         run = runs.latest_run(s, document_id=doc.id)

@@ -1,7 +1,8 @@
 """Engines, sessions and migrations."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -37,11 +38,25 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
+def _matters_setting(matters: Collection[str] | None) -> str:
+    return json.dumps("*" if matters is None else sorted(matters))
+
+
+@event.listens_for(Session, "after_begin")
+def _set_visible_matters(session: Session, _transaction, connection) -> None:
+    """On PostgreSQL, every transaction says which matters' rows it may see (row-level
+    security, migration 0007): the session's ``visible_matters``, or every matter."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT set_config('docpipe.matters', %(m)s, true)",
+                                   {"m": session.info.get("docpipe.matters", '"*"')})
+
+
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on error."""
+def session_scope(url: str, *, matters: Collection[str] | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error. ``matters`` limits what the
+    database itself lets the transaction see on PostgreSQL (None: every matter)."""
     factory = sessionmaker(bind=get_engine(url), expire_on_commit=False)
-    session = factory()
+    session = factory(info={"docpipe.matters": _matters_setting(matters)})
     try:
         yield session
         session.commit()

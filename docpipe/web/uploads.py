@@ -42,6 +42,7 @@ class _Parts:
         self._is_file = False
         self._buffer = bytearray()
         self.files = 0
+        self.ended = False  # the closing boundary arrived: the form is whole
 
     def on_part_begin(self) -> None:
         self._headers, self._buffer = {}, bytearray()
@@ -83,6 +84,9 @@ class _Parts:
         if not self._is_file and self._name:
             self.fields[self._name] = self._buffer.decode("utf-8", "replace")
 
+    def on_end(self) -> None:
+        self.ended = True
+
 
 @asynccontextmanager
 async def receive_file(request: Request, *, directory: Path, limit_bytes: int) -> AsyncIterator[Upload]:
@@ -104,7 +108,7 @@ async def receive_file(request: Request, *, directory: Path, limit_bytes: int) -
             parts = _Parts(fh, limit_bytes)
             parser = MultipartParser(boundary, {k: getattr(parts, k) for k in (
                 "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
-                "on_headers_finished", "on_part_data", "on_part_end")})
+                "on_headers_finished", "on_part_data", "on_part_end", "on_end")})
             try:
                 async for chunk in request.stream():
                     parser.write(chunk)
@@ -118,6 +122,8 @@ async def receive_file(request: Request, *, directory: Path, limit_bytes: int) -
                 raise InputError(f"malformed multipart body: {exc}", code=BAD_REQUEST) from None
         if parts.filename is None:
             raise InputError("no 'file' part in the form", code=BAD_REQUEST)
+        if not parts.ended:  # a body that stops inside the form (its closing boundary never came)
+            raise InputError("the upload was cut off before the form ended; nothing was stored", code=BAD_REQUEST)
         yield Upload(path=path, filename=parts.filename, size=parts.size, fields=parts.fields)
     finally:
         path.unlink(missing_ok=True)

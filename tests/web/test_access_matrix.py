@@ -29,7 +29,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from docpipe.services import ingest
-from docpipe.services.caller import LOCAL_OPERATOR, Action, Role
+from docpipe.services.caller import LOCAL_OPERATOR, Action
 from docpipe.settings import Settings
 from tests.conftest import IN_CI, PG_BASE, SAMPLES, FakeEngine
 from tests.web.conftest import MATTER_A, MATTER_B, PASSWORD, Door, build_door

@@ -46,7 +46,7 @@ def test_served_schema_is_the_committed_one(tmp_path):
     with TestClient(app) as client:
         served = client.get("/api/v1/openapi.json").json()
     committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    assert served == committed
+    assert served == committed, "the served schema differs from openapi.json: run scripts/openapi"
     assert set(committed["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status", "detail",
                                                                              "code"}
     for path, operations in committed["paths"].items():

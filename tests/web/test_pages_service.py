@@ -3,15 +3,15 @@ page rendered (in the sandbox) with a quote highlighted; both behind the one acc
 from __future__ import annotations
 
 import io
-import os
+from contextlib import contextmanager
 
 import pytest
 from PIL import Image
 
+from docpipe.errors import DocpipeError, NotFound
 from docpipe.services import documents, ingest, pages
 from docpipe.services.caller import LOCAL_OPERATOR
 from docpipe.services.page_render import RenderRequest, bounded_scale, locate
-from docpipe.store.blobs import blob_path
 from tests.conftest import SAMPLES
 from tests.web.conftest import MATTER_A, MATTER_B
 
@@ -88,12 +88,15 @@ def test_transcript_page_is_the_turn(door):
                                  matter=MATTER_A)
     assert outcome.status == "done", outcome
     findings = documents.show(door.settings, LOCAL_OPERATOR, outcome.document_id)["findings"]
-    turn = findings[0]["citation"]["turn"]
-    body = door.client.get(f"/api/v1/documents/{outcome.document_id}/pages/{turn}",
-                           headers=door.auth("analyst")).json()
-    assert body["page"] == turn
-    cited = [q for q in body["quotes"] if q["finding"] == 0]
-    assert cited and body["text"][cited[0]["start"]:cited[0]["end"]] == findings[0]["citation"]["quote"]
+    for index, finding in enumerate(findings):
+        turn = finding["citation"]["turn"]
+        body = pages.page_text(door.settings, LOCAL_OPERATOR, outcome.document_id, turn)  # turns count from 0
+        assert body["page"] == turn
+        cited = [q for q in body["quotes"] if q["finding"] == index]
+        assert cited and body["text"][cited[0]["start"]:cited[0]["end"]] == finding["citation"]["quote"]
+    later = next(f["citation"]["turn"] for f in findings if f["citation"]["turn"] >= 1)
+    r = door.client.get(f"/api/v1/documents/{outcome.document_id}/pages/{later}", headers=door.auth("analyst"))
+    assert r.status_code == 200 and r.json()["page"] == later
     assert door.client.get(f"/api/v1/documents/{outcome.document_id}/pages/100000",
                            headers=door.auth("analyst")).status_code == 404
 
@@ -134,22 +137,28 @@ def test_other_matter_and_non_pdf_are_not_found(door):
     text_png = door.client.get(f"/api/v1/documents/{door.docs[MATTER_A]}/pages/1.png", headers=door.auth("analyst"))
     assert text_png.status_code == 404 and text_png.headers["content-type"] == "application/problem+json"
     assert text_png.json()["detail"] == "no page image: not a PDF"
-    for bad in ("pages/4.png", "pages/0.png", "pages/9"):
+    for bad in ("pages/4.png", "pages/9"):
         assert door.client.get(f"/api/v1/documents/{door.pdf}/{bad}", headers=door.auth("analyst")).status_code == 404
+    with pytest.raises(NotFound):  # the route itself refuses page 0 (422) before asking
+        pages.page_png(door.settings, LOCAL_OPERATOR, door.pdf, 0)
     r = door.client.get(f"/api/v1/documents/{door.pdf}/pages/1.png", headers=door.auth("analyst"),
                         params={"finding": 999})
     assert r.status_code == 404
     assert door.client.get(f"/api/v1/documents/{door.pdf}/pages/1").status_code == 401
 
 
-def test_a_pdf_that_fails_to_render_is_a_clear_error(door):
-    doc = documents.get_document(door.settings, LOCAL_OPERATOR, door.pdf)
-    stored = blob_path(door.settings.objects_dir, doc.sha256)
-    os.chmod(stored, 0o640)
-    stored.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 64)
+def test_a_pdf_that_fails_to_render_is_a_clear_error(door, tmp_path, monkeypatch):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 64)
+
+    @contextmanager
+    def garbage(settings, document_id):
+        yield broken
+
+    monkeypatch.setattr(pages, "open_original", garbage)  # the stored original, damaged
     r = door.client.get(f"/api/v1/documents/{door.pdf}/pages/1.png", headers=door.auth("analyst"))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "corrupt_file" and "could not be rendered" in r.json()["detail"]
-    with pytest.raises(Exception) as info:
+    with pytest.raises(DocpipeError) as info:
         pages.page_png(door.settings, LOCAL_OPERATOR, door.pdf, 1)
-    assert getattr(info.value, "code", None) == "corrupt_file"
+    assert info.value.code == "corrupt_file"

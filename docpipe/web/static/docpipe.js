@@ -308,7 +308,7 @@
           }
           var data = JSON.parse(res.text);
           body.appendChild(highlighted(data.text, data.quotes, quote, finding));
-          if (isPdf) {
+          if (isPdf && (quote || finding !== null)) {
             var src = "/api/v1/documents/" + documentId + "/pages/" + page + ".png?" +
               (quote ? "quote=" + encodeURIComponent(quote) : "finding=" + finding);
             var fig = el("figure", { className: "page-image" });
