@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from docpipe.domain import AuditAction
 from docpipe.errors import BAD_REQUEST, BUSY, LEGAL_HOLD, DocpipeError, InputError
 from docpipe.pipeline import originals
-from docpipe.services import audit
-from docpipe.services.caller import Action, Caller, require, visible_matters
+from docpipe.services import audit, documents
+from docpipe.services.caller import Action, Caller, require, require_matter, visible_matters
 from docpipe.services.operations import ready
 from docpipe.settings import Settings
 from docpipe.store import blobs, governance
@@ -27,16 +27,22 @@ class RetentionReport:
     kept_on_hold: list[int] = field(default_factory=list)  # expired, but held (or still being analysed)
 
 
-def _admin(settings: Settings, caller: Caller) -> None:
-    require(caller, Action.ADMINISTER)
+def _admin(settings: Settings, caller: Caller, *, document_id: int | None = None, matter: str | None = None) -> None:
+    """Admins only; but a document or matter the caller cannot see is not found first, so a
+    non-admin learns nothing of another matter (404 before 403)."""
     ready(settings)
+    if document_id is not None:
+        documents.get_document(settings, caller, document_id)
+    if matter is not None:
+        require_matter(caller, matter)
+    require(caller, Action.ADMINISTER)
 
 
 def set_hold(settings: Settings, caller: Caller, *, document_id: int | None = None, matter: str | None = None,
              reason: str | None = None) -> HoldRecord:
     if (document_id is None) == (matter is None):
         raise InputError("a hold is on one document or one matter", code=BAD_REQUEST)
-    _admin(settings, caller)
+    _admin(settings, caller, document_id=document_id, matter=matter)
     with session_scope(settings.resolved_database_url) as s:
         hold = governance.set_hold(s, by=caller.name, reason=reason, document_id=document_id, matter=matter)
         audit.record(s, caller, AuditAction.HOLD_SET, matter=hold.matter, document_id=document_id,
@@ -48,7 +54,7 @@ def lift_hold(settings: Settings, caller: Caller, *, document_id: int | None = N
               matter: str | None = None) -> list[HoldRecord]:
     if (document_id is None) == (matter is None):
         raise InputError("lift the holds of one document or one matter", code=BAD_REQUEST)
-    _admin(settings, caller)
+    _admin(settings, caller, document_id=document_id, matter=matter)
     with session_scope(settings.resolved_database_url) as s:
         lifted = governance.lift_holds(s, by=caller.name, document_id=document_id, matter=matter)
         audit.record(s, caller, AuditAction.HOLD_LIFTED, matter=matter, document_id=document_id,
@@ -78,7 +84,7 @@ def _audit_purge(s, caller: Caller, erased: Erased, why: str) -> None:
 
 
 def purge_document(settings: Settings, caller: Caller, document_id: int, *, why: str = "request") -> Erased:
-    _admin(settings, caller)
+    _admin(settings, caller, document_id=document_id)
     with session_scope(settings.resolved_database_url) as s:
         erased = governance.purge_document(s, document_id=document_id, matters=visible_matters(caller))
         _audit_purge(s, caller, erased, why)
@@ -87,7 +93,7 @@ def purge_document(settings: Settings, caller: Caller, document_id: int, *, why:
 
 
 def purge_matter(settings: Settings, caller: Caller, matter: str) -> Erased:
-    _admin(settings, caller)
+    _admin(settings, caller, matter=matter)
     with session_scope(settings.resolved_database_url) as s:
         erased = governance.purge_matter(s, matter=matter)
         _audit_purge(s, caller, erased, "request")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from docpipe.domain import FINAL
 from docpipe.errors import BAD_REQUEST, InputError
-from docpipe.services import documents, exports, ingest, listing, pages, users
+from docpipe.services import audit, documents, exports, governance, ingest, listing, pages, users
 from docpipe.services.caller import Caller
 from docpipe.web.auth import api_caller
 from docpipe.web.problems import PROBLEM
@@ -299,6 +299,83 @@ def search(request: Request, who: Who, q: str = Query(..., min_length=1, max_len
     hits = documents.search(request.app.state.settings, who, q, limit=limit, matter=matter, within=within)
     return {"hits": [{"document_id": h["document_id"], "document": h["document"], "source": h["source"],
                       "ref": h["ref"], "snippet": " ".join(str(h["snippet"]).split())} for h in hits]}
+
+
+# ------------------------------------------------------------------------- governance (admins)
+class Hold(BaseModel):
+    id: int
+    matter: str | None
+    document_id: int | None
+    reason: str | None
+    set_by: str
+    set_at: str
+    lifted_by: str | None
+    lifted_at: str | None
+
+
+class HoldTarget(BaseModel):
+    document_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    matter: str | None = Field(None, min_length=1, max_length=200)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class Purged(BaseModel):
+    matter: str
+    documents: list[int]
+
+
+class AuditRow(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    matter: str | None
+    document_id: int | None
+    detail: dict[str, Any]
+    hash: str
+
+
+def _hold(h) -> dict:
+    return {"id": h.id, "matter": h.matter, "document_id": h.document_id, "reason": h.reason, "set_by": h.set_by,
+            "set_at": h.set_at.isoformat(), "lifted_by": h.lifted_by,
+            "lifted_at": h.lifted_at.isoformat() if h.lifted_at else None}
+
+
+_HOLD_ERRORS = {**ERRORS, 409: {"description": "a legal hold covers it, or it is being analysed", **_PROBLEM_SCHEMA}}
+
+
+@router.delete("/documents/{document_id}", response_model=Purged, responses=_HOLD_ERRORS,
+               summary="Erase a document (admins): original, text, results, search rows; refused under a legal hold")
+def purge(document_id: DocumentId, who: Who, request: Request) -> dict:
+    erased = governance.purge_document(request.app.state.settings, who, document_id)
+    return {"matter": erased.matter, "documents": list(erased.document_ids)}
+
+
+@router.get("/holds", response_model=list[Hold], responses=ERRORS, summary="Active legal holds (admins)")
+def holds(who: Who, request: Request) -> list[dict]:
+    return [_hold(h) for h in governance.holds(request.app.state.settings, who)]
+
+
+@router.post("/holds", status_code=201, response_model=Hold, responses=ERRORS,
+             summary="Place a legal hold on a document or a matter (admins)")
+def set_hold(target: HoldTarget, who: Who, request: Request) -> dict:
+    return _hold(governance.set_hold(request.app.state.settings, who, document_id=target.document_id,
+                                     matter=target.matter, reason=target.reason))
+
+
+@router.post("/holds/lift", response_model=list[Hold], responses=ERRORS,
+             summary="Lift the legal holds placed on a document or a matter (admins)")
+def lift_hold(target: HoldTarget, who: Who, request: Request) -> list[dict]:
+    return [_hold(h) for h in governance.lift_hold(request.app.state.settings, who, document_id=target.document_id,
+                                                   matter=target.matter)]
+
+
+@router.get("/audit", response_model=list[AuditRow], responses=ERRORS, summary="The audit log (admins)")
+def audit_log(who: Who, request: Request, matter: str | None = Query(None, max_length=200),
+              user: str | None = Query(None, max_length=200), limit: int = Query(200, ge=1, le=5000)) -> list[dict]:
+    rows = audit.entries(request.app.state.settings, who, matter=matter, user=user, limit=limit)
+    return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "matter": r.matter,
+             "document_id": r.document_id, "detail": r.detail, "hash": r.hash} for r in rows]
 
 
 def problem_schema() -> dict:

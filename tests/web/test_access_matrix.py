@@ -79,6 +79,14 @@ def _pdf(suffix: str) -> Callable[[Door, str, str], tuple[str, str, dict]]:
     return build
 
 
+def _hold_then_lift(door: Door, matter: str, role: str) -> tuple[str, str, dict]:
+    """A hold placed (by the local operator) on the matter's done document, then lifted."""
+    from docpipe.services import governance
+
+    governance.set_hold(door.settings, LOCAL_OPERATOR, document_id=door.docs[matter], reason="to lift")
+    return "POST", "/api/v1/holds/lift", {"json": {"document_id": door.docs[matter]}}
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me"): Rule(Action.READ, None, lambda d, m, r: ("GET", "/api/v1/me", {})),
     ("GET", "/api/v1/matters"): Rule(Action.READ, "list", lambda d, m, r: ("GET", "/api/v1/matters", {})),
@@ -98,6 +106,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/search"): Rule(
         Action.SEARCH, "list", lambda d, m, r: ("GET", "/api/v1/search", {"params": {"q": "Northwind", "matter": m}})),
     ("GET", "/metrics"): Rule(Action.ADMINISTER, None, lambda d, m, r: ("GET", "/metrics", {})),
+    # governance: admins only; the held documents keep the matrix from erasing what it asks about
+    ("DELETE", "/api/v1/documents/{document_id}"): Rule(
+        Action.ADMINISTER, "document", lambda d, m, r: ("DELETE", f"/api/v1/documents/{d.held[m]}", {}),
+        ok=409, ok_code="legal_hold"),
+    ("GET", "/api/v1/holds"): Rule(Action.ADMINISTER, None, lambda d, m, r: ("GET", "/api/v1/holds", {})),
+    ("POST", "/api/v1/holds"): Rule(
+        Action.ADMINISTER, "document",
+        lambda d, m, r: ("POST", "/api/v1/holds", {"json": {"document_id": d.held[m], "reason": f"matrix {r}"}}),
+        ok=201),
+    ("POST", "/api/v1/holds/lift"): Rule(Action.ADMINISTER, "document", _hold_then_lift),
+    ("GET", "/api/v1/audit"): Rule(Action.ADMINISTER, None, lambda d, m, r: ("GET", "/api/v1/audit", {})),
 }
 # Rules for routes that other work adds; every other rule must match a route of the app.
 OPTIONAL = {("GET", "/metrics")}
@@ -128,6 +147,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 class MatrixDoor(Door):
     pdfs: dict[str, int] | None = None  # matter -> a PDF document
     failed: dict[str, int] | None = None  # matter -> a failed document (empty file)
+    held: dict[str, int] | None = None  # matter -> a document under a legal hold
 
 
 def _build(settings: Settings, tmp: Path) -> MatrixDoor:
@@ -148,6 +168,15 @@ def _build(settings: Settings, tmp: Path) -> MatrixDoor:
             out = ingest.ingest_file(settings, LOCAL_OPERATOR, empty, matter=matter)
             assert out.status == "failed" and out.error_code == "empty_file", out
             door.failed[matter] = out.document_id
+        from docpipe.services import governance
+
+        door.held = {}
+        for matter in (MATTER_A, MATTER_B):
+            memo = tmp / f"held-{matter}.txt"
+            memo.write_text(f"Litigation hold memo for {matter}: preserve every document.\n" * 5)
+            out = ingest.ingest_file(settings, LOCAL_OPERATOR, memo, matter=matter)
+            governance.set_hold(settings, LOCAL_OPERATOR, document_id=out.document_id, reason="matrix")
+            door.held[matter] = out.document_id
     return door
 
 
@@ -222,7 +251,7 @@ def _no_b(door: MatrixDoor, r, where: str) -> None:
 
 
 def _b_ids(door: MatrixDoor) -> set[int]:
-    return {door.docs[MATTER_B], door.pdfs[MATTER_B], door.failed[MATTER_B]}
+    return {door.docs[MATTER_B], door.pdfs[MATTER_B], door.failed[MATTER_B], door.held[MATTER_B]}
 
 
 def _check_ok(door: MatrixDoor, key: tuple[str, str], r, matter: str, where: str) -> None:
@@ -259,6 +288,16 @@ def _check_ok(door: MatrixDoor, key: tuple[str, str], r, matter: str, where: str
         assert door.docs[matter] in {h["document_id"] for h in hits}, where
     elif path == "/api/v1/matters":
         assert MATTER_A in r.json(), where
+    elif key == ("POST", "/api/v1/holds"):
+        assert r.json()["document_id"] == door.held[matter] and r.json()["lifted_at"] is None, where
+    elif key == ("POST", "/api/v1/holds/lift"):
+        # every hold on it is lifted (the refused callers' builders placed some too)
+        assert r.json() and {h["document_id"] for h in r.json()} == {door.docs[matter]}, where
+        assert all(h["lifted_at"] for h in r.json()), where
+    elif key == ("GET", "/api/v1/holds"):
+        assert {h["document_id"] for h in r.json()} >= set(door.held.values()), where
+    elif key == ("GET", "/api/v1/audit"):
+        assert r.json() and {"upload", "user_added"} <= {e["action"] for e in r.json()}, where
     elif path == "/api/v1/me":
         assert r.json()["name"] == f"{r.json()['role']}-{MATTER_A}", where
 

@@ -108,7 +108,10 @@ def test_operation_conforms_to_the_committed_schema(st_door, api_schema, path, m
     run()
     assert seen, "no example ran"
     if any("document_id" in p.get("name", "") for p in operation.definition.raw.get("parameters", [])):
-        assert any(code < 300 or code == 409 for code in seen) or path.endswith(".png"), (
+        # an uploader may not erase: for DELETE a 403 (after the document was found: another
+        # matter's is 404) is as far as the key reaches
+        reached = (200, 201, 202, 409, 403) if method == "DELETE" else (200, 201, 202, 409)
+        assert any(code in reached for code in seen) or path.endswith(".png"), (
             f"no example reached a document: {seen}")
 
 
