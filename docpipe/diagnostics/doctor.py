@@ -68,6 +68,21 @@ def _database_check(settings: Settings) -> Check:
     return "database", current == head or settings.auto_upgrade, f"{safe}: {state}"
 
 
+def keys_check(settings: Settings) -> Check:
+    """The master key opens every matter key (encryption at rest of the originals)."""
+    from docpipe.pipeline.originals import check_all_keys
+    from docpipe.store.db import current_revision, head_revision
+
+    path = settings.resolved_master_key_file
+    try:
+        if current_revision(settings.resolved_database_url) != head_revision(settings.resolved_database_url):
+            return "keys", True, f"{path}: checked once the database is migrated"
+        opened = check_all_keys(settings)
+    except Exception as exc:  # a wrong or missing key, or an unreachable database: one line
+        return "keys", False, f"{path}: {str(exc).splitlines()[0]}"
+    return "keys", True, f"{path}: opens {opened} matter key(s)"
+
+
 def _offline_check() -> Check:
     env = offline.report()
     missing = [k for k, v in env.items() if v != offline.OFFLINE_ENV[k]]
@@ -81,7 +96,7 @@ def _offline_check() -> Check:
 def run_checks(settings: Settings, *, egress: bool = False, full: bool = False) -> list[Check]:
     """Model files and hashes, context and KV memory, database, offline settings; with
     ``egress`` the offline self-test too (``full``: the whole pipeline under the guard)."""
-    checks = [*_model_checks(settings), _database_check(settings), _offline_check()]
+    checks = [*_model_checks(settings), _database_check(settings), keys_check(settings), _offline_check()]
     if egress:
         from docpipe.diagnostics.egress import self_test
 

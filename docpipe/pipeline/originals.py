@@ -38,6 +38,17 @@ def check_master(settings: Settings) -> None:
         crypto.unwrap(master, wrapped)
 
 
+def check_all_keys(settings: Settings) -> int:
+    """Unwrap every matter key with the master key; returns how many (raises on the first
+    that does not open)."""
+    master = master_key(settings)
+    with session_scope(settings.resolved_database_url) as s:
+        wrapped = keys.all_wrapped(s)
+    for key in wrapped:
+        crypto.unwrap(master, key)
+    return len(wrapped)
+
+
 def store_original(settings: Settings, path: Path, *, matter: str) -> str:
     """Seal the file into the matter's store; returns its sha256."""
     sha = blobs.sha256_file(path)

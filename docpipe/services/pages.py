@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 
-from docpipe.domain import Citation, Finding, Span
+from docpipe.domain import AuditAction, Citation, Finding, Span
 from docpipe.errors import WAIT_TIMEOUT, DocpipeError, InputError, NotFound
 from docpipe.parsers.sandbox import parse_in_child
+from docpipe.services import audit
 from docpipe.services.caller import Action, Caller, require, visible_matters
 from docpipe.services.operations import ready
 from docpipe.services.page_render import RenderRequest, locate
@@ -37,8 +38,10 @@ _RENDER_TARGET = "docpipe.services.page_render:render_page"
 _renders = threading.BoundedSemaphore(RENDER_CONCURRENCY)
 
 
-def _load(settings: Settings, caller: Caller, document_id: int, *,
-          spans: bool) -> tuple[DocumentRecord, list[Span], list[Finding]]:
+def _load(settings: Settings, caller: Caller, document_id: int, *, page: int, spans: bool,
+          detail: dict) -> tuple[DocumentRecord, list[Span], list[Finding]]:
+    """The document (NotFound outside the caller's matters), its spans when asked, and the
+    findings of its latest run; the view is audited (page and what was asked, never text)."""
     require(caller, Action.READ)
     ready(settings)
     with session_scope(settings.resolved_database_url, matters=visible_matters(caller)) as s:
@@ -46,6 +49,7 @@ def _load(settings: Settings, caller: Caller, document_id: int, *,
         found = documents.load_spans(s, document_id=doc.id) if spans else []
         run = runs.latest_run(s, document_id=doc.id)
         _, findings = runs.run_results(s, run_id=run.id) if run else (None, [])
+        audit.record(s, caller, AuditAction.VIEW_PAGE, matter=doc.matter, document_id=doc.id, page=page, **detail)
     return doc, found, findings
 
 
@@ -76,7 +80,7 @@ def page_text(settings: Settings, caller: Caller, document_id: int, page: int) -
     the latest run cited on it, where its quote lies (``text[start:end]``); ``finding`` is
     the index into the findings of ``documents.show``. A quote not found in the text is
     left out."""
-    doc, spans, findings = _load(settings, caller, document_id, spans=True)
+    doc, spans, findings = _load(settings, caller, document_id, page=page, spans=True, detail={"as": "text"})
     unit = _unit(spans)
     chosen = [sp for sp in spans if _number(unit, sp) == page]
     if not chosen:
@@ -97,7 +101,8 @@ def page_png(settings: Settings, caller: Caller, document_id: int, page: int, *,
              quote: str | None = None, finding: int | None = None) -> bytes:
     """A PDF page as PNG, with ``quote`` (or the quote of finding number ``finding``)
     highlighted where pdfium finds it on the page. Not a PDF, or no such page: NotFound."""
-    doc, _, findings = _load(settings, caller, document_id, spans=False)
+    doc, _, findings = _load(settings, caller, document_id, page=page, spans=False,
+                             detail={"as": "image", "finding": finding, "quote": bool(quote) or None})
     if doc.format != "pdf":
         raise NotFound("no page image: not a PDF")
     if not doc.page_count or not 1 <= page <= doc.page_count:

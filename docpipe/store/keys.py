@@ -35,6 +35,10 @@ def any_wrapped(session: Session) -> bytes | None:
     return session.scalar(select(Matter.data_key).where(Matter.data_key.is_not(None)).limit(1))
 
 
+def all_wrapped(session: Session) -> list[bytes]:
+    return [bytes(k) for k in session.scalars(select(Matter.data_key).where(Matter.data_key.is_not(None)))]
+
+
 def rewrap_all(session: Session, *, old: bytes, new: bytes) -> int:
     """Wrap every matter key with ``new`` (unwrapped with ``old``); returns how many."""
     rows = session.scalars(select(Matter).where(Matter.data_key.is_not(None)).with_for_update()).all()

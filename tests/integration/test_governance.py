@@ -142,6 +142,11 @@ def test_wrong_master_key_refuses_to_start_and_rotation_keeps_originals(settings
     crypto.create_master_key(wrong)
     with pytest.raises(errors.DocpipeError, match="does not open the matter keys"):
         check_master(settings.model_copy(update={"master_key_file": str(wrong)}))
+    from docpipe.diagnostics.doctor import keys_check  # what `docpipe doctor` shows as "keys"
+
+    name, passed, detail = keys_check(settings.model_copy(update={"master_key_file": str(wrong)}))
+    assert (name, passed) == ("keys", False) and "does not open the matter keys" in detail
+    assert keys_check(settings)[1:] == (True, f"{settings.resolved_master_key_file}: opens 1 matter key(s)")
     missing = settings.model_copy(update={"master_key_file": str(tmp_path / "nowhere.key")})
     with pytest.raises(errors.DocpipeError, match="restore the key file"):
         check_master(missing)

@@ -162,3 +162,17 @@ def test_a_pdf_that_fails_to_render_is_a_clear_error(door, tmp_path, monkeypatch
     with pytest.raises(DocpipeError) as info:
         pages.page_png(door.settings, LOCAL_OPERATOR, door.pdf, 1)
     assert info.value.code == "corrupt_file"
+
+
+def test_page_views_are_audited_without_text(door):
+    from docpipe.services import audit
+
+    quote = "Effective Date"
+    door.client.get(f"/api/v1/documents/{door.pdf}/pages/2", headers=door.auth("analyst"))
+    door.client.get(f"/api/v1/documents/{door.pdf}/pages/1.png", headers=door.auth("analyst"), params={"quote": quote})
+    door.client.get(f"/api/v1/documents/{door.pdf}/pages/1", headers=door.auth("analyst", MATTER_B))  # not found
+    seen = [e for e in audit.entries(door.settings, LOCAL_OPERATOR) if e.action == "view_page"]
+    assert [(e.actor, e.document_id, e.detail["page"], e.detail["as"]) for e in seen] == [
+        ("analyst-matter-a", door.pdf, 2, "text"), ("analyst-matter-a", door.pdf, 1, "image")]
+    assert seen[1].detail.get("quote") is True and quote not in str([e.detail for e in seen])
+    assert all(e.matter == MATTER_A for e in seen)
