@@ -30,7 +30,7 @@ from docpipe.domain import FINAL, DocumentKind, DocumentStatus
 from docpipe.errors import (
     BAD_REQUEST, NOT_FOUND, RATE_LIMITED, DocpipeError, InputError, NotFound, Unauthenticated, http_status,
 )
-from docpipe.services import batches, documents, exports, listing, users
+from docpipe.services import audit, batches, documents, exports, listing, users
 from docpipe.services import pages as page_service
 from docpipe.services.caller import ALLOWED, Action, Caller
 from docpipe.services.views import locator
@@ -537,6 +537,22 @@ def batches_page(request: Request) -> Response:
     def build(ctx: Ctx) -> Response:
         reports = batches.reports(ctx.settings, ctx.caller, matter=ctx.matter)
         return render(request, "batches.html", ctx=ctx, reports=reports)
+    return guarded(request, build)
+
+
+# -- audit (admins)
+
+@router.get("/admin/audit")
+def audit_page(request: Request) -> Response:
+    """The audit log for admins: newest first, filtered by matter and user, with the state
+    of the hash chain (whole, or its first broken link)."""
+    def build(ctx: Ctx) -> Response:
+        user = (request.query_params.get("user") or "").strip()[:200] or None
+        matter = (request.query_params.get("in_matter") or "").strip()[:200] or None
+        entries = audit.entries(ctx.settings, ctx.caller, matter=matter, user=user, limit=5000)[-500:][::-1]
+        checked, broken = audit.verify(ctx.settings, ctx.caller)
+        return render(request, "audit.html", ctx=ctx, entries=entries, checked=checked, broken=broken,
+                      user=user or "", in_matter=matter or "")
     return guarded(request, build)
 
 

@@ -154,3 +154,17 @@ def test_batch_reports_show_each_file_of_the_callers_matters_only(door, tmp_path
     door.client.cookies.clear()
     sign_in(door.client, "analyst-matter-b")
     assert "memo-for-the-batch.txt" not in door.client.get("/batches").text
+
+
+def test_the_audit_page_is_for_admins_and_shows_the_chain(door):
+    sign_in(door.client, f"admin-{MATTER_A}")
+    page = door.client.get("/admin/audit")
+    assert page.status_code == 200 and "Hash chain whole:" in page.text
+    assert "user added" in page.text and "sign in" in page.text
+    assert "Northwind" not in page.text  # no document text in the log
+    only = door.client.get("/admin/audit", params={"user": f"uploader-{MATTER_B}"})
+    assert "user added" not in only.text and "No entries for these filters" in only.text
+    door.client.cookies.clear()
+    sign_in(door.client, f"analyst-{MATTER_A}")
+    refused = door.client.get("/admin/audit")
+    assert refused.status_code == 403 and "Audit log" not in refused.text
