@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1")
 Who = Annotated[Caller, Depends(api_caller)]
 # Ids the database can hold (SQLite's INTEGER is 64-bit: a larger one was a 500); outside: 422.
 DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the document's id")]
-PageNumber = Annotated[int, Path(ge=1, le=1_000_000, description="a page, from 1")]
+PageNumber = Annotated[int, Path(ge=0, le=1_000_000, description="a page, from 1 (a transcript's turn, from 0)")]
 EVENT_POLL_SECONDS = 1.0
 
 _PROBLEM_SCHEMA = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -106,7 +106,7 @@ def api_caller(request: Request) -> Caller:
     session = request.app.state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if session is None:
         raise Unauthenticated("send Authorization: Bearer <API key>, or sign in")
-    if request.method not in ("GET", "HEAD") and request.headers.get("x-csrf-token") != session.csrf:
+    if request.method not in ("GET", "HEAD") and not same_token(request.headers.get("x-csrf-token"), session.csrf):
         raise DocpipeError("a request from the pages needs its CSRF token", code=CSRF_FAILED)
     return users.by_id(settings, session.user_id)
 
@@ -122,8 +122,13 @@ def page_session(request: Request) -> tuple[Caller, Session] | None:
         return None
 
 
+def same_token(given: str | None, expected: str) -> bool:
+    """Constant-time comparison that also takes a missing or non-ASCII token (as bytes)."""
+    return bool(given) and secrets.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
 def check_csrf(session: Session, token: str | None) -> None:
-    if not token or not secrets.compare_digest(token, session.csrf):
+    if not same_token(token, session.csrf):
         raise DocpipeError("the form's CSRF token is missing or wrong; reload the page", code=CSRF_FAILED)
 
 

@@ -35,7 +35,7 @@ from docpipe.services import pages as page_service
 from docpipe.services.caller import ALLOWED, Action, Caller
 from docpipe.services.views import locator
 from docpipe.settings import Settings
-from docpipe.web.auth import SESSION_COOKIE, Session, check_csrf, page_session
+from docpipe.web.auth import SESSION_COOKIE, Session, check_csrf, page_session, same_token
 
 log = logging.getLogger("docpipe.web.pages")
 HERE = Path(__file__).resolve().parent
@@ -292,7 +292,7 @@ async def signin(request: Request) -> Response:
     password = str(form.get("password") or "")[:1024]
     next_url = safe_next(form.get("next"))
     cookie, token = request.cookies.get(SIGNIN_CSRF_COOKIE), form.get("csrf")
-    if not cookie or not isinstance(token, str) or not secrets.compare_digest(cookie, token):
+    if not cookie or not isinstance(token, str) or not same_token(token, cookie):
         return _signin_form(request, status=403, name=name, next_url=next_url,
                             error="The sign-in form had expired or did not come from this site. Please try again.")
     address = request.client.host if request.client else "unknown"

@@ -18,7 +18,7 @@ from docpipe.store.db import session_scope
 from tests.conftest import PG_BASE
 from tests.web.conftest import MATTER_A, MATTER_B, build_door
 
-TABLES = ("documents", "pages", "runs", "chunks", "summaries", "findings", "search_entries", "search_fts")
+TABLES = ("documents", "pages", "runs", "chunks", "summaries", "findings", "search_entries")
 
 
 @pytest.fixture
