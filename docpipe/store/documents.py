@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from docpipe.domain import DocumentStatus, RunStatus, Span
 from docpipe.errors import NotFound
@@ -85,7 +85,8 @@ def waiting_here(session: Session) -> list[tuple[int, int | None]]:
     has_run = select(Run.id).where(Run.document_id == Document.id).exists()
     out = [(i, None) for i in session.scalars(select(Document.id).where(
         Document.status == DocumentStatus.PENDING, ~has_run).order_by(Document.id))]
-    latest = select(func.max(Run.id)).where(Run.document_id == Document.id).scalar_subquery()
+    later = aliased(Run)
+    latest = select(func.max(later.id)).where(later.document_id == Document.id).correlate(Document).scalar_subquery()
     rows = session.execute(select(Document.id, Run.id).join(Run, Run.id == latest)
                            .where(Document.status == DocumentStatus.QUEUED, Run.status == RunStatus.QUEUED)
                            .order_by(Document.id))

@@ -96,3 +96,24 @@ def test_with_a_broker_the_upload_is_queued_for_the_fleet(pg_settings):
     waiting = {k.decode(): client_redis.llen(k) for k in client_redis.keys("*") if client_redis.type(k) == b"list"}
     assert sum(waiting.values()) == 1, waiting  # the parse task, sent to the broker
     client_redis.flushdb()
+
+
+def test_a_new_server_takes_what_a_stopped_one_left(sqlite_settings, fake_engine):
+    """Accepted and queued for a server's runner, then the server stopped: the next server
+    analyses both (one never started, one whose run was recorded as queued)."""
+    from docpipe.services import ingest
+
+    client, who = _client(sqlite_settings, run_documents=False)  # accepts, runs nothing
+    ids = []
+    for n in range(2):
+        r = client.post("/api/v1/documents", headers=who, data={"matter": "m"},
+                        files={"file": (f"s{n}.txt", io.BytesIO(CONTRACT.replace("Northwind", f"North{n}").encode()),
+                                        "text/plain")})
+        ids.append(r.json()["id"])
+    run_id = ingest.queue_here(sqlite_settings, ids[1])  # as a retry would have left it
+    assert ingest.pending(sqlite_settings, LOCAL_OPERATOR) == [(ids[0], None), (ids[1], run_id)]
+    from docpipe.web.app import create_app
+
+    with TestClient(create_app(sqlite_settings)) as restarted:
+        done = [_wait_final(restarted, who, i) for i in ids]
+    assert [d["status"] for d in done] == ["done", "done"] and done[1]["run"]["id"] == run_id
