@@ -48,11 +48,11 @@ def sqlite_settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=None)
 
 
-@pytest.fixture
-def pg_schema_url():
-    """A fresh schema per test in the real PostgreSQL `test` database, dropped afterwards.
+def pg_schema():
+    """A fresh schema in the real PostgreSQL `test` database: yields its URL, drops it after.
 
-    Skipped when PostgreSQL is unreachable, except in CI, where that fails the run.
+    Skipped when PostgreSQL is unreachable, except in CI, where that fails the run. A
+    generator for fixtures of any scope (``yield from pg_schema()``).
     """
     from sqlalchemy import create_engine, text
 
@@ -65,14 +65,20 @@ def pg_schema_url():
         if IN_CI:
             pytest.fail(f"PostgreSQL unreachable in CI ({PG_BASE}): {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    yield url
     from docpipe.store.db import get_engine
 
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
     get_engine(url).dispose()
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A fresh schema per test (see ``pg_schema``)."""
+    yield from pg_schema()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,6 +51,15 @@ def _check_password(password: str) -> str:
     return password
 
 
+@contextmanager
+def _administer(settings: Settings, caller: Caller):
+    """An admin's unit of work on users: the role checked, the database ready, one session."""
+    require(caller, Action.ADMINISTER)
+    ready(settings)
+    with session_scope(settings.resolved_database_url) as s:
+        yield s
+
+
 def caller_of(user: UserRecord) -> Caller:
     """What a user may see and do. An admin sees every matter, like the local operator."""
     role = Role(user.role)
@@ -73,51 +83,39 @@ def add_user(settings: Settings, caller: Caller, name: str, *, role: Role, matte
 
 
 def new_key(settings: Settings, caller: Caller, name: str) -> str:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
     key, digest, prefix = _new_key()
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         users.add_key(s, name=name, key_hash=digest, key_prefix=prefix)
         audit.record(s, caller, AuditAction.KEY_CREATED, user=name, key=prefix)
     return key
 
 
 def set_password(settings: Settings, caller: Caller, name: str, password: str) -> None:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         users.set_password(s, name=name, password_hash=_hasher.hash(_check_password(password)))
         audit.record(s, caller, AuditAction.PASSWORD_SET, user=name)
 
 
 def list_users(settings: Settings, caller: Caller) -> list[UserRecord]:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         return users.list_users(s)
 
 
 def revoke_user(settings: Settings, caller: Caller, name: str) -> None:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         users.revoke_user(s, name=name)
         audit.record(s, caller, AuditAction.USER_REVOKED, user=name)
 
 
 def grant(settings: Settings, caller: Caller, name: str, matter: str) -> UserRecord:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         user = users.grant(s, name=name, matter=matter)
         audit.record(s, caller, AuditAction.MATTER_GRANTED, matter=matter, user=name)
         return user
 
 
 def revoke_matter(settings: Settings, caller: Caller, name: str, matter: str) -> UserRecord:
-    require(caller, Action.ADMINISTER)
-    ready(settings)
-    with session_scope(settings.resolved_database_url) as s:
+    with _administer(settings, caller) as s:
         user = users.revoke_matter(s, name=name, matter=matter)
         audit.record(s, caller, AuditAction.MATTER_REVOKED, matter=matter, user=name)
         return user

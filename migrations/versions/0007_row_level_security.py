@@ -28,30 +28,21 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-_SETTING = "current_setting('docpipe.matters', true)"
-_VISIBLE = ("SELECT CASE WHEN coalesce(" + _SETTING + ", '') = '' THEN false ELSE ("
-            "SELECT v = '\"*\"'::jsonb OR EXISTS ({rows} AND v ? m.name) "
-            "FROM (SELECT (" + _SETTING + ")::jsonb AS v) setting) END")
-_FUNCTIONS = tuple(
-    f"CREATE FUNCTION {name}({arg} integer) RETURNS boolean LANGUAGE sql STABLE AS $$ "
-    + _VISIBLE.format(rows=rows) + " $$"
-    for name, arg, rows in (
-        ("docpipe_matter_visible", "mid", "SELECT 1 FROM matters m WHERE m.id = mid"),
-        ("docpipe_document_visible", "did",
-         "SELECT 1 FROM documents d JOIN matters m ON m.id = d.matter_id WHERE d.id = did"),
-        ("docpipe_run_visible", "rid",
-         "SELECT 1 FROM runs r JOIN documents d ON d.id = r.document_id JOIN matters m ON m.id = d.matter_id "
-         "WHERE r.id = rid"),
-    ))
-# table -> the visibility test of one of its rows
+# The matters this transaction may see: a JSON value, or nothing (unset, or '' after a
+# transaction that set it locally has ended) which matches no matter.
+_SETTING = "nullif(current_setting('docpipe.matters', true), '')::jsonb"
+# Each test is an uncorrelated IN (...): PostgreSQL computes it once per query and hashes
+# it, instead of running a function per row (which made a search take seconds). A child
+# table's test reads its parent table, whose own policy applies inside it.
 _POLICIES = {
-    "documents": "docpipe_matter_visible(matter_id)",
-    "pages": "docpipe_document_visible(document_id)",
-    "runs": "docpipe_document_visible(document_id)",
-    "findings": "docpipe_document_visible(document_id)",
-    "search_entries": "docpipe_document_visible(document_id)",
-    "chunks": "docpipe_run_visible(run_id)",
-    "summaries": "docpipe_run_visible(run_id)",
+    "documents": ("matter_id IN (SELECT m.id FROM matters m, (SELECT " + _SETTING + " AS v) s "
+                  "WHERE s.v = '\"*\"'::jsonb OR s.v ? m.name)"),
+    "pages": "document_id IN (SELECT d.id FROM documents d)",
+    "runs": "document_id IN (SELECT d.id FROM documents d)",
+    "findings": "document_id IN (SELECT d.id FROM documents d)",
+    "search_entries": "document_id IN (SELECT d.id FROM documents d)",
+    "chunks": "run_id IN (SELECT r.id FROM runs r)",
+    "summaries": "run_id IN (SELECT r.id FROM runs r)",
 }
 
 
@@ -62,8 +53,6 @@ def _tables() -> dict[str, str]:
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for statement in _FUNCTIONS:
-        op.execute(statement)
     for table, visible in _tables().items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
@@ -77,5 +66,3 @@ def downgrade() -> None:
         op.execute(f"DROP POLICY IF EXISTS docpipe_matters ON {table}")
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-    for name in ("docpipe_run_visible", "docpipe_document_visible", "docpipe_matter_visible"):
-        op.execute(f"DROP FUNCTION IF EXISTS {name}(integer)")

@@ -37,6 +37,12 @@ pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]
 SEARCH_WORD = "agreement"  # in every contract_text, never a canary
 
 
+T0=[0.0]
+def _t(label):
+    import sys
+    now=time.monotonic(); print(f'TIMING {label}: {now-T0[0]:.1f}s', file=sys.stderr); T0[0]=now
+
+
 def _canary(what: str) -> str:
     return f"CANARY{what.upper()}{uuid.uuid4().hex}7"  # ends in a digit: one tsvector numword, never stemmed
 
@@ -148,7 +154,8 @@ def _everywhere(fleet, canaries: dict[str, str], since: float, after: list) -> l
     client = redis.Redis.from_url(fleet.settings.broker_url)
     in_redis = _redis(client)
     assert any(b"_kombu.binding" in v for v in in_redis.values())  # the fleet's real Redis db
-    return (_db_hits(fleet.settings.resolved_database_url, canaries)
+    _t("redis"); a = _db_hits(fleet.settings.resolved_database_url, canaries); _t("db"); b = _files(fleet.tmp); _t("files tmp"); c = _files(Path(tempfile.gettempdir()), newer_than=since); _t("systmp")
+    return (a
             + _hits({**_files(fleet.tmp), **_files(Path(tempfile.gettempdir()), newer_than=since)}, canaries)
             + _hits(in_redis, canaries) + _hits(_outputs(after), canaries))
 
@@ -239,44 +246,67 @@ def _assert_hold_blocks_every_path(fleet, doc: int, matter: str) -> list:
 
 def test_a_purged_document_leaves_no_trace_and_a_hold_blocks_every_path(fleet, tmp_path):
     since = time.time() - 1
+    _t('since = time.time() - 1')
     marks = {what: _canary(what) for what in ("name", "title", "text")}
+    _t('marks = {what: _canary(what) for what in')
     folder, tmpdir, matter = tmp_path / "in", tmp_path / "tmpdir", "erasure"
+    _t('folder, tmpdir, matter = tmp_path / "in"')
     folder.mkdir()
+    _t('folder.mkdir()')
     tmpdir.mkdir()
+    _t('tmpdir.mkdir()')
     path, _ = _write_canary_doc(folder, 31, marks)
+    _t('path, _ = _write_canary_doc(folder, 31, ')
     other_text = contract_text(32, sections=2)
+    _t('other_text = contract_text(32, sections=')
     (folder / "unrelated.txt").write_text(other_text)
+    _t('(folder / "unrelated.txt").write_text(ot')
     fleet.env["TMPDIR"] = str(tmpdir)  # the worker's and every command's temp files land under tmp_path
+    _t('fleet.env["TMPDIR"] = str(tmpdir)  # the')
     fleet.worker()
+    _t('fleet.worker()')
     ids = _ingest(fleet, folder, matter)
+    _t('ids = _ingest(fleet, folder, matter)')
     doc, other = ids[path.name], ids["unrelated.txt"]
+    _t('doc, other = ids[path.name], ids["unrela')
     _use(fleet, doc, matter, marks)
+    _t('_use(fleet, doc, matter, marks)')
     _assert_scans_see(fleet, marks, since)
     sha, matter_id = _sha_and_matter_id(fleet, doc)
+    _t('sha, matter_id = _sha_and_matter_id(flee')
     other_sha, _ = _sha_and_matter_id(fleet, other)
+    _t('other_sha, _ = _sha_and_matter_id(fleet,')
     assert blobs.blob_path(fleet.settings.objects_dir, matter_id, sha).exists()
 
     purged = fleet.cli("purge", str(doc), "--yes")
+    _t('purged = fleet.cli("purge", str(doc), "-')
     assert purged.returncode == 0 and f"purged 1 document(s) of matter {matter}: {doc}" in purged.stdout, \
         purged.stdout + purged.stderr
     after = [purged]
+    _t('after = [purged]')
     after.append(gone := fleet.cli("show", str(doc)))
+    _t('after.append(gone := fleet.cli("show", s')
     assert gone.returncode == errors.EXIT_ERROR and f"error [{errors.NOT_FOUND}]" in gone.stdout + gone.stderr
     after.append(found := fleet.cli("search", SEARCH_WORD, "--matter", matter, "--format", "json"))
+    _t('after.append(found := fleet.cli("search"')
     assert {h["document_id"] for h in json.loads(found.stdout)["hits"]} == {other}
     after.append(whole := fleet.cli("export", "--matter", matter))
+    _t('after.append(whole := fleet.cli("export"')
     assert whole.returncode == 0 and "unrelated.txt" in whole.stdout
     assert not blobs.blob_path(fleet.settings.objects_dir, matter_id, sha).exists()
 
     after += _assert_hold_blocks_every_path(fleet, other, matter)
     after.append(shown := fleet.cli("show", str(other), "--format", "json"))  # the other document is untouched
+    _t('after.append(shown := fleet.cli("show", ')
     assert shown.returncode == 0 and json.loads(shown.stdout)["status"] == "done", shown.stdout
     with open_original(fleet.settings, other) as original:
         assert original.read_text() == other_text
     assert blobs.blob_path(fleet.settings.objects_dir, matter_id, other_sha).exists()
 
     entries, log, ran = _purge_entries(fleet)
+    _t('entries, log, ran = _purge_entries(fleet')
     after += ran
+    _t('after += ran')
     assert [(e["document_id"], e["matter"], e["detail"]["documents"], e["detail"]["sha256"], e["detail"]["why"])
             for e in entries] == [(doc, matter, [doc], [sha], "request")]
     assert _hits({"audit log": log.encode()}, marks) == []

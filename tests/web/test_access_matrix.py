@@ -31,7 +31,7 @@ from fastapi.routing import APIRoute
 from docpipe.services import ingest
 from docpipe.services.caller import LOCAL_OPERATOR, Action
 from docpipe.settings import Settings
-from tests.conftest import IN_CI, PG_BASE, SAMPLES, FakeEngine
+from tests.conftest import SAMPLES, FakeEngine, pg_schema
 from tests.web.conftest import MATTER_A, MATTER_B, PASSWORD, Door, build_door
 
 PROBLEM = "application/problem+json"
@@ -184,25 +184,7 @@ def _build(settings: Settings, tmp: Path) -> MatrixDoor:
 def pg_module_url():
     """A schema of its own in the real PostgreSQL for this module (like ``pg_schema_url``,
     once per module: the matrix makes hundreds of requests against one set of data)."""
-    from sqlalchemy import create_engine, text
-
-    schema = f"dp_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL unreachable in CI ({PG_BASE}): {exc}")
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    yield url
-    from docpipe.store.db import get_engine
-
-    get_engine(url).dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    yield from pg_schema()
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
