@@ -127,3 +127,18 @@ def _write_docs(folder: Path, count: int, sections: int = 2) -> Path:
     for n in range(count):
         (folder / f"contract-{n:02d}.txt").write_text(contract_text(n, sections))
     return folder
+
+
+def redis_values(client) -> dict[str, bytes]:
+    """Every key of a Redis db with everything stored under it (the leak and erasure scans)."""
+    read = {b"string": lambda k: [client.get(k)], b"list": lambda k: client.lrange(k, 0, -1),
+            b"hash": lambda k: [x for kv in client.hgetall(k).items() for x in kv],
+            b"set": lambda k: list(client.smembers(k)), b"zset": lambda k: client.zrange(k, 0, -1)}
+    out = {}
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"none":  # gone between SCAN and TYPE
+            continue
+        assert kind in read, f"Redis key {key!r} is a {kind!r}, which this scan does not read"
+        out[f"redis key {key!r}"] = b"\n".join([key, *(v for v in read[kind](key) if v is not None)])
+    return out

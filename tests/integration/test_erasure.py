@@ -5,9 +5,10 @@ name or text) and its chain still verifies; a legal hold blocks every deletion p
 
 Canaries (unique random tokens) sit in the text (several places), the title line and the file
 name of documents analysed by a real worker, then viewed, searched (an ordinary word: the
-audit keeps search queries) and exported before the purge. Each scan is first shown to find
-the canaries where they legitimately are before the purge, so an empty result afterwards
-cannot come from a scan that reads nothing."""
+audit keeps search queries) and exported before the purge. The worker logs at DEBUG, and its
+logs are scanned whole (before and after the purge): a worker must never log a document's name
+or text. Each scan is first shown to find the canaries where they legitimately are before the
+purge, so an empty result afterwards cannot come from a scan that reads nothing."""
 from __future__ import annotations
 
 import base64
@@ -30,35 +31,34 @@ from docpipe.services import governance, users
 from docpipe.services.caller import LOCAL_OPERATOR, Role
 from docpipe.store import blobs
 from docpipe.store.db import session_scope
-from tests.integration.conftest import contract_text
+from tests.integration.conftest import redis_values
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]
 
-SEARCH_WORD = "agreement"  # in every contract_text, never a canary
-
-
-T0=[0.0]
-def _t(label):
-    import sys
-    now=time.monotonic(); print(f'TIMING {label}: {now-T0[0]:.1f}s', file=sys.stderr); T0[0]=now
+SEARCH_WORD = "invoice"  # in every document here, never a canary
 
 
 def _canary(what: str) -> str:
     return f"CANARY{what.upper()}{uuid.uuid4().hex}7"  # ends in a digit: one tsvector numword, never stemmed
 
 
-def _write_canary_doc(folder: Path, n: int, marks: dict[str, str]) -> tuple[Path, str]:
-    """A small contract with marks['title'] in its title line, marks['text'] in three places
-    of its body and marks['name'] in its file name."""
-    body = contract_text(n, sections=2).split("\n\n")
-    body[0] = f"SUPPLY AGREEMENT {marks['title']}"
-    body[1] += f" Reference {marks['text']} applies to every order."
-    body[2] += f" Each invoice shall quote the code {marks['text']}."
-    body[-1] = body[-1].replace("State of Texas.", f"State of Texas (file {marks['text']}).")
-    content = "\n\n".join(body)
+def _contract(title: str, reference: str, parties: tuple[str, str] = ("Acme Widgets, Inc.", "Blue River Foods LLC")) -> str:
+    """A small contract (few fields, so few model passes): ``reference`` in three places."""
+    return "\n\n".join([
+        f"SUPPLY AGREEMENT {title}",
+        f"This Supply Agreement is entered into as of March 3, 2024 by and between {parties[0]} (\"Supplier\") "
+        f"and {parties[1]} (\"Buyer\"), under reference {reference}.",
+        f"1. Payment. The Buyer shall pay each invoice within thirty (30) days of receipt, quoting {reference}.",
+        f"2. Governing Law. This Agreement shall be governed by the laws of the State of Texas (file {reference}).",
+    ]) + "\n"
+
+
+def _write_canary_doc(folder: Path, marks: dict[str, str]) -> Path:
+    """marks['title'] in the title line, marks['text'] in three places of the body,
+    marks['name'] in the file name."""
     path = folder / f"supply-{marks['name']}.txt"
-    path.write_text(content)
-    return path, content
+    path.write_text(_contract(marks["title"], marks["text"]))
+    return path
 
 
 def _forms(canary: str) -> list[bytes]:
@@ -128,21 +128,6 @@ def _files(root: Path, *, newer_than: float | None = None) -> dict[str, bytes]:
     return out
 
 
-def _redis(client: redis.Redis) -> dict[str, bytes]:
-    """Every key of the fleet's Redis db with everything stored under it."""
-    read = {b"string": lambda k: [client.get(k)], b"list": lambda k: client.lrange(k, 0, -1),
-            b"hash": lambda k: [x for kv in client.hgetall(k).items() for x in kv],
-            b"set": lambda k: list(client.smembers(k)), b"zset": lambda k: client.zrange(k, 0, -1)}
-    out = {}
-    for key in client.scan_iter(count=1000):
-        kind = client.type(key)
-        if kind == b"none":  # gone between SCAN and TYPE
-            continue
-        assert kind in read, f"Redis key {key!r} is a {kind!r}, which this scan does not read"
-        out[f"redis key {key!r}"] = b"\n".join([key, *(v for v in read[kind](key) if v is not None)])
-    return out
-
-
 def _outputs(results) -> dict[str, bytes]:
     return {f"output of docpipe {' '.join(r.args[1:])}": (r.stdout + r.stderr).encode() for r in results}
 
@@ -152,10 +137,11 @@ def _everywhere(fleet, canaries: dict[str, str], since: float, after: list) -> l
     sealed originals and data/tmp, worker logs, the fleet's TMPDIR), files of the system temp
     dir written since the test began, Redis, and the output of the commands run after the purge."""
     client = redis.Redis.from_url(fleet.settings.broker_url)
-    in_redis = _redis(client)
+    in_redis = redis_values(client)
     assert any(b"_kombu.binding" in v for v in in_redis.values())  # the fleet's real Redis db
-    _t("redis"); a = _db_hits(fleet.settings.resolved_database_url, canaries); _t("db"); b = _files(fleet.tmp); _t("files tmp"); c = _files(Path(tempfile.gettempdir()), newer_than=since); _t("systmp")
-    return (a
+    log = fleet.logs_full()
+    assert "DEBUG" in log and "docpipe.reduce" in log and "succeeded" in log  # real worker logs at DEBUG
+    return (_db_hits(fleet.settings.resolved_database_url, canaries)
             + _hits({**_files(fleet.tmp), **_files(Path(tempfile.gettempdir()), newer_than=since)}, canaries)
             + _hits(in_redis, canaries) + _hits(_outputs(after), canaries))
 
@@ -173,7 +159,7 @@ def _ingest(fleet, folder: Path, matter: str) -> dict[str, int]:
 
 
 def _use(fleet, doc: int, matter: str, marks: dict[str, str]) -> None:
-    """View, search (an ordinary word) and export the document; each shows its text."""
+    """View, search (an ordinary word) and export the document, as a person would."""
     shown = fleet.cli("show", str(doc), "--format", "json")
     assert shown.returncode == 0 and marks["name"] in shown.stdout, shown.stderr
     found = fleet.cli("search", SEARCH_WORD, "--matter", matter, "--format", "json")
@@ -246,67 +232,44 @@ def _assert_hold_blocks_every_path(fleet, doc: int, matter: str) -> list:
 
 def test_a_purged_document_leaves_no_trace_and_a_hold_blocks_every_path(fleet, tmp_path):
     since = time.time() - 1
-    _t('since = time.time() - 1')
     marks = {what: _canary(what) for what in ("name", "title", "text")}
-    _t('marks = {what: _canary(what) for what in')
     folder, tmpdir, matter = tmp_path / "in", tmp_path / "tmpdir", "erasure"
-    _t('folder, tmpdir, matter = tmp_path / "in"')
     folder.mkdir()
-    _t('folder.mkdir()')
     tmpdir.mkdir()
-    _t('tmpdir.mkdir()')
-    path, _ = _write_canary_doc(folder, 31, marks)
-    _t('path, _ = _write_canary_doc(folder, 31, ')
-    other_text = contract_text(32, sections=2)
-    _t('other_text = contract_text(32, sections=')
+    path = _write_canary_doc(folder, marks)
+    other_text = _contract("NO. 1032", "order 88", ("Cobalt Tools Corp.", "Delta Paper Co."))
     (folder / "unrelated.txt").write_text(other_text)
-    _t('(folder / "unrelated.txt").write_text(ot')
     fleet.env["TMPDIR"] = str(tmpdir)  # the worker's and every command's temp files land under tmp_path
-    _t('fleet.env["TMPDIR"] = str(tmpdir)  # the')
-    fleet.worker()
-    _t('fleet.worker()')
+    fleet.worker(loglevel="DEBUG")
     ids = _ingest(fleet, folder, matter)
-    _t('ids = _ingest(fleet, folder, matter)')
     doc, other = ids[path.name], ids["unrelated.txt"]
-    _t('doc, other = ids[path.name], ids["unrela')
     _use(fleet, doc, matter, marks)
-    _t('_use(fleet, doc, matter, marks)')
     _assert_scans_see(fleet, marks, since)
     sha, matter_id = _sha_and_matter_id(fleet, doc)
-    _t('sha, matter_id = _sha_and_matter_id(flee')
     other_sha, _ = _sha_and_matter_id(fleet, other)
-    _t('other_sha, _ = _sha_and_matter_id(fleet,')
     assert blobs.blob_path(fleet.settings.objects_dir, matter_id, sha).exists()
 
     purged = fleet.cli("purge", str(doc), "--yes")
-    _t('purged = fleet.cli("purge", str(doc), "-')
     assert purged.returncode == 0 and f"purged 1 document(s) of matter {matter}: {doc}" in purged.stdout, \
         purged.stdout + purged.stderr
     after = [purged]
-    _t('after = [purged]')
     after.append(gone := fleet.cli("show", str(doc)))
-    _t('after.append(gone := fleet.cli("show", s')
     assert gone.returncode == errors.EXIT_ERROR and f"error [{errors.NOT_FOUND}]" in gone.stdout + gone.stderr
     after.append(found := fleet.cli("search", SEARCH_WORD, "--matter", matter, "--format", "json"))
-    _t('after.append(found := fleet.cli("search"')
     assert {h["document_id"] for h in json.loads(found.stdout)["hits"]} == {other}
     after.append(whole := fleet.cli("export", "--matter", matter))
-    _t('after.append(whole := fleet.cli("export"')
     assert whole.returncode == 0 and "unrelated.txt" in whole.stdout
     assert not blobs.blob_path(fleet.settings.objects_dir, matter_id, sha).exists()
 
     after += _assert_hold_blocks_every_path(fleet, other, matter)
     after.append(shown := fleet.cli("show", str(other), "--format", "json"))  # the other document is untouched
-    _t('after.append(shown := fleet.cli("show", ')
     assert shown.returncode == 0 and json.loads(shown.stdout)["status"] == "done", shown.stdout
     with open_original(fleet.settings, other) as original:
         assert original.read_text() == other_text
     assert blobs.blob_path(fleet.settings.objects_dir, matter_id, other_sha).exists()
 
     entries, log, ran = _purge_entries(fleet)
-    _t('entries, log, ran = _purge_entries(fleet')
     after += ran
-    _t('after += ran')
     assert [(e["document_id"], e["matter"], e["detail"]["documents"], e["detail"]["sha256"], e["detail"]["why"])
             for e in entries] == [(doc, matter, [doc], [sha], "request")]
     assert _hits({"audit log": log.encode()}, marks) == []
@@ -320,14 +283,14 @@ def test_a_purged_matter_leaves_no_trace_and_no_key(fleet, tmp_path):
     folder, tmpdir, matter = tmp_path / "in", tmp_path / "tmpdir", "erasure-whole"
     folder.mkdir()
     tmpdir.mkdir()
-    paths = [_write_canary_doc(folder, 41 + n, m)[0] for n, m in enumerate(marks)]
+    paths = [_write_canary_doc(folder, m) for m in marks]
     fleet.env["TMPDIR"] = str(tmpdir)
-    fleet.worker()
+    fleet.worker(loglevel="DEBUG")
     ids = _ingest(fleet, folder, matter)
     docs = [ids[p.name] for p in paths]
     for doc, m in zip(docs, marks):
         _use(fleet, doc, matter, m)
-    _assert_scans_see(fleet, {k: v for k, v in canaries.items() if k.endswith("1")}, since)
+    _assert_scans_see(fleet, canaries, since)
     shas = [_sha_and_matter_id(fleet, doc)[0] for doc in docs]
     matter_id = _sha_and_matter_id(fleet, docs[0])[1]
     assert blobs.matter_dir(fleet.settings.objects_dir, matter_id).is_dir()

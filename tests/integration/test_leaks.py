@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from docpipe.store.db import session_scope
 from docpipe.store.models import Document, FindingRecord, Page, Summary
-from tests.integration.conftest import contract_text
+from tests.integration.conftest import contract_text, redis_values
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(1200)]
 
@@ -47,21 +47,6 @@ def _write_pdf(path: Path, text: str, title: str, subject: str) -> None:
             pdf.setFont("Helvetica", 9)
             y = 740
     pdf.save()
-
-
-def _redis_values(client: redis.Redis) -> dict[str, bytes]:
-    """Every key of the test's db with everything stored under it."""
-    read = {b"string": lambda k: [client.get(k)], b"list": lambda k: client.lrange(k, 0, -1),
-            b"hash": lambda k: [x for kv in client.hgetall(k).items() for x in kv],
-            b"set": lambda k: list(client.smembers(k)), b"zset": lambda k: client.zrange(k, 0, -1)}
-    out = {}
-    for key in client.scan_iter(count=1000):
-        kind = client.type(key)
-        if kind == b"none":  # gone between SCAN and TYPE
-            continue
-        assert kind in read, f"Redis key {key!r} is a {kind!r}, which this scan does not read"
-        out[f"redis key {key!r}"] = b"\n".join([key, *(v for v in read[kind](key) if v is not None)])
-    return out
 
 
 def _files(root: Path, skip: tuple[Path, ...]) -> dict[str, bytes]:
@@ -108,7 +93,7 @@ def test_canary_reaches_the_record_and_nowhere_else(fleet, tmp_path):
     leaks, keys, end = [], set(), time.monotonic() + 900
     while not (len(docs := fleet.docs()) == 2 and all(d.status in ("done", "failed") for d in docs)):
         assert time.monotonic() < end, fleet.logs()
-        snapshot = _redis_values(client)  # sampled throughout: messages only live while in flight
+        snapshot = redis_values(client)  # sampled throughout: messages only live while in flight
         keys |= set(snapshot)
         leaks += _leaks(snapshot, canaries)
         time.sleep(0.5)
@@ -124,7 +109,7 @@ def test_canary_reaches_the_record_and_nowhere_else(fleet, tmp_path):
     assert canaries["title"] in meta and canaries["subject"] in meta
 
     skip = (folder, fleet.settings.objects_dir)  # the inputs and the content-addressed originals
-    leaks += _leaks({**_redis_values(client), **_files(tmp_path, skip)}, canaries)  # worker alive
+    leaks += _leaks({**redis_values(client), **_files(tmp_path, skip)}, canaries)  # worker alive
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(timeout=60)
     files = _files(tmp_path, skip)  # after a clean shutdown: logs flushed, leftovers stay
