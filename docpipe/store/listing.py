@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from docpipe.store.models import Document, FindingRecord, Matter, Run
 from docpipe.store.records import DocumentRecord
 from docpipe.store.documents import document_record
+from docpipe.store.search import fts5_query
 
 SORTS = {"id": Document.id, "name": Document.original_name, "status": Document.status,
          "kind": Document.kind, "pages": Document.page_count, "created": Document.created_at}
@@ -56,8 +57,7 @@ def _full_text(session: Session, text: str):
             "SELECT e.document_id FROM search_entries e "
             "WHERE to_tsvector('english', e.text) @@ websearch_to_tsquery('english', :q)")
             .bindparams(q=text).columns(document_id=Integer))
-    words = [w.replace('"', '""') for w in text.split()]
-    fts = " ".join(f'"{w}"' for w in words) or '""'
+    fts = fts5_query(text)
     return Document.id.in_(sql_text(
         "SELECT e.document_id FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
         "WHERE search_fts MATCH :q").bindparams(q=fts).columns(document_id=Integer))

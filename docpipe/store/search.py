@@ -46,14 +46,14 @@ def search(session: Session, *, query: str, limit: int = 20,
     postgres = session.bind.dialect.name == "postgresql"
     visible = "" if matters is None else "AND m.name IN :matters"
     stmt = sql_text((_PG if postgres else _SQLITE).format(visible=visible))
-    params: dict = {"q": query if postgres else _fts5_query(query), "limit": limit}
+    params: dict = {"q": query if postgres else fts5_query(query), "limit": limit}
     if matters is not None:
         stmt = stmt.bindparams(bindparam("matters", expanding=True))
         params["matters"] = list(matters)
     return [dict(r) for r in session.execute(stmt, params).mappings().all()]
 
 
-def _fts5_query(text: str) -> str:
+def fts5_query(text: str) -> str:
     """Quote each word so user input is never FTS5 syntax ('AND', '-', '"' are data)."""
     words = [w.replace('"', '""') for w in text.split()]
     return " ".join(f'"{w}"' for w in words) or '""'

@@ -82,7 +82,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Server:
     data_dir = tmp_path_factory.mktemp("served")
     keys = {"alice": add_user(data_dir, "alice", MATTER_A), "bob": add_user(data_dir, "bob", MATTER_B)}
@@ -114,7 +114,7 @@ def server(tmp_path_factory) -> Server:
     shutil.copy(log, ARTIFACTS / "serve.log") if ARTIFACTS.exists() else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     try:
         from playwright.sync_api import sync_playwright

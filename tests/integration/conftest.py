@@ -2,6 +2,7 @@
 PostgreSQL, real `celery worker` processes and the real bundled model."""
 from __future__ import annotations
 
+import base64
 import os
 import random
 import signal
@@ -142,3 +143,13 @@ def redis_values(client) -> dict[str, bytes]:
         assert kind in read, f"Redis key {key!r} is a {kind!r}, which this scan does not read"
         out[f"redis key {key!r}"] = b"\n".join([key, *(v for v in read[kind](key) if v is not None)])
     return out
+
+
+def canary_forms(canary: str) -> list[bytes]:
+    """The canary as bytes (lower case: compare with lower-cased data), and as it reads inside
+    base64 (Celery message bodies) at each of the three byte alignments (the leak and erasure scans)."""
+    raw, forms = canary.encode(), []
+    for pad in range(3):
+        padded = b"\0" * pad + raw
+        forms.append(base64.b64encode(padded)[4 if pad else 0: len(padded) // 3 * 4])
+    return [raw.lower(), *forms]

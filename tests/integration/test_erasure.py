@@ -11,7 +11,6 @@ or text. Each scan is first shown to find the canaries where they legitimately a
 purge, so an empty result afterwards cannot come from a scan that reads nothing."""
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ from docpipe.services import governance, users
 from docpipe.services.caller import LOCAL_OPERATOR, Role
 from docpipe.store import blobs
 from docpipe.store.db import session_scope
-from tests.integration.conftest import redis_values
+from tests.integration.conftest import canary_forms, redis_values
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]
 
@@ -61,22 +60,12 @@ def _write_canary_doc(folder: Path, marks: dict[str, str]) -> Path:
     return path
 
 
-def _forms(canary: str) -> list[bytes]:
-    """The canary's bytes (lower case: every blob is lower-cased before the search), and the
-    canary as it reads inside base64 (Celery message bodies) at each byte alignment."""
-    raw, forms = canary.encode(), []
-    for pad in range(3):
-        padded = b"\0" * pad + raw
-        forms.append(base64.b64encode(padded)[4 if pad else 0: len(padded) // 3 * 4])
-    return [raw.lower(), *forms]
-
-
 def _hits(blobs_: dict[str, bytes], canaries: dict[str, str]) -> list[str]:
     found = []
     for where, data in blobs_.items():
         lowered = data.lower()
         for name, canary in canaries.items():
-            raw, *encoded = _forms(canary)
+            raw, *encoded = canary_forms(canary)
             if raw in lowered or any(form in data for form in encoded):
                 found.append(f"{name} canary in {where}")
     return found

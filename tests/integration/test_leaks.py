@@ -4,7 +4,6 @@ pass by finding nothing anywhere. A plain-text contract and a PDF (canary in the
 in the title and subject) go through a real worker logging at DEBUG, with its own TMPDIR."""
 from __future__ import annotations
 
-import base64
 import os
 import signal
 import textwrap
@@ -18,7 +17,7 @@ from sqlalchemy import select
 
 from docpipe.store.db import session_scope
 from docpipe.store.models import Document, FindingRecord, Page, Summary
-from tests.integration.conftest import contract_text, redis_values
+from tests.integration.conftest import canary_forms, contract_text, redis_values
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(1200)]
 
@@ -54,21 +53,11 @@ def _files(root: Path, skip: tuple[Path, ...]) -> dict[str, bytes]:
             if p.is_file() and not p.is_symlink() and not any(p.is_relative_to(s) for s in skip)}
 
 
-def _forms(canary: str) -> list[bytes]:
-    """The canary as bytes (any case), and as it reads inside base64 (Celery message bodies)
-    at each of the three byte alignments."""
-    raw, forms = canary.encode(), []
-    for pad in range(3):
-        padded = b"\0" * pad + raw
-        forms.append(base64.b64encode(padded)[4 if pad else 0: len(padded) // 3 * 4])
-    return [raw.lower(), *forms]
-
-
 def _leaks(blobs: dict[str, bytes], canaries: dict[str, str]) -> list[str]:
     found = []
     for where, data in blobs.items():
         for name, canary in canaries.items():
-            raw, *encoded = _forms(canary)
+            raw, *encoded = canary_forms(canary)
             if raw in data.lower() or any(form in data for form in encoded):
                 found.append(f"{name} canary in {where}")
     return found
