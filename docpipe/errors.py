@@ -161,6 +161,12 @@ class StoreError(DocpipeError):
     code = STORE_ERROR
 
 
+class DatabaseUnavailable(StoreError):
+    """The database did not answer (down, restarting, out of connection slots): a fault of
+    the moment, not of the document. Workers give their unit back and send it again; the
+    edges say `store_error` as for any other store failure."""
+
+
 class NotFound(DocpipeError):
     """No such thing, or not one the caller may see: the two are never told apart."""
 

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
 
     # distributed execution (Celery on Redis; PostgreSQL is the record)
     broker_url: str | None = Field(default=None, description="e.g. redis://127.0.0.1:6379/0; unset = inline")
-    task_time_limit: int = Field(default=3600, description="hard limit per task, seconds")
+    task_time_limit: int = Field(default=3600, ge=2, description="hard limit per task, seconds")
     visibility_timeout: int = Field(default=4 * 3600, description="Redis redelivery; must exceed the time limit")
     max_attempts: int = Field(default=3, description="deliveries of one unit of work before it is poison")
     lease_seconds: int = Field(default=3900, description="how long a claim holds without its worker")

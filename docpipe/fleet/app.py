@@ -8,6 +8,7 @@ from celery.signals import worker_process_init
 
 from docpipe.fleet.dispatch import BATCH, RECONCILE, RETENTION, celery_config
 from docpipe.settings import Settings
+from docpipe.store.db import get_engine, keep_connections_open
 
 TASK_MODULES = ["workers.tasks"]
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> Celery:
     app.conf.update(celery_config(settings))
     app.conf.beat_schedule = beat_schedule(settings)
     app.conf.include = TASK_MODULES
+    keep_connections_open(False)  # a worker's few short transactions need no idle pool
     worker_process_init.connect(_after_fork, weak=False, dispatch_uid="docpipe-after-fork")
     return app
 
@@ -38,8 +40,6 @@ def _after_fork(**_) -> None:
     children are marked daemonic, and multiprocessing refuses children to daemonic
     processes; the parse sandbox needs one per document (it kills its own children)."""
     import multiprocessing
-
-    from docpipe.store.db import get_engine
 
     get_engine.cache_clear()
     multiprocessing.current_process()._config.pop("daemon", None)

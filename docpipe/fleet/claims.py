@@ -11,15 +11,20 @@ Every delivery of a unit claims it first (``docpipe.store.claims`` keeps the rec
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import time
 from datetime import datetime
 
 from docpipe.domain import WorkUnit
+from docpipe.errors import DatabaseUnavailable
 from docpipe.settings import Settings
 from docpipe.store import claims
 from docpipe.store.db import session_scope
 from docpipe.store.records import aware
+
+log = logging.getLogger(__name__)
 
 
 def worker_id() -> str:
@@ -51,9 +56,33 @@ def claim(settings: Settings, run_id: int, unit: WorkUnit, chunk_index: int | No
                                  max_attempts=settings.max_attempts, is_live=lease_is_live)
 
 
-def release(settings: Settings, run_id: int, unit: WorkUnit, chunk_index: int | None = None) -> None:
-    with session_scope(settings.resolved_database_url) as s:
-        claims.release_unit(s, run_id=run_id, unit=unit, chunk_index=chunk_index)
+def release(settings: Settings, run_id: int, unit: WorkUnit, chunk_index: int | None = None,
+            *, refund: bool = False) -> None:
+    """Give the unit back. While the database does not answer, wait for it (up to
+    OUTAGE_WAIT): a release lost to a dropped connection would leave the unit leased by this
+    live worker for ``lease_seconds``, and nobody would send it again for an hour."""
+    when_the_database_answers(settings, lambda s: claims.release_unit(
+        s, run_id=run_id, unit=unit, chunk_index=chunk_index, refund=refund))
+
+
+OUTAGE_WAIT = 900.0
+
+
+def when_the_database_answers(settings: Settings, work, *, wait: float | None = None):
+    """``work(session)`` in one transaction, tried again with backoff while the database is
+    unavailable (restarting, out of slots), for up to ``wait`` seconds (OUTAGE_WAIT)."""
+    deadline = time.monotonic() + (OUTAGE_WAIT if wait is None else wait)
+    pause = 0.2
+    while True:
+        try:
+            with session_scope(settings.resolved_database_url) as s:
+                return work(s)
+        except DatabaseUnavailable as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("%s; trying again in %.1fs", exc, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def mark_enqueued(settings: Settings, run_id: int, unit: WorkUnit, chunk_indexes: list[int] | None = None) -> None:
@@ -62,9 +91,10 @@ def mark_enqueued(settings: Settings, run_id: int, unit: WorkUnit, chunk_indexes
 
 
 def chunk_finished(settings: Settings, run_id: int, chunk_index: int) -> bool:
-    """True exactly once, for the call that completes the run's chunks."""
-    with session_scope(settings.resolved_database_url) as s:
-        return claims.chunk_finished(s, run_id=run_id, chunk_index=chunk_index)
+    """True exactly once, for the call that completes the run's chunks (waits out a short
+    database outage: the chunk's result is stored, its bookkeeping must follow)."""
+    return when_the_database_answers(settings, lambda s: claims.chunk_finished(s, run_id=run_id,
+                                                                               chunk_index=chunk_index))
 
 
 def stale_units(settings: Settings, *, grace_seconds: int | None = None) -> list[tuple[int, WorkUnit, int | None]]:

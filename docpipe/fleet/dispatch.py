@@ -20,7 +20,9 @@ QUEUES = {PARSE: "parse", MAP: "llm", REDUCE: "llm", RECONCILE: "parse", BATCH: 
 def celery_config(settings: Settings) -> dict:
     if not settings.broker_url:
         raise ConfigError("DOCPIPE_BROKER_URL is not set")
-    transport = {"visibility_timeout": settings.visibility_timeout}
+    # every worker sweeps the unacknowledged messages every 10 s (kombu's default sweeps
+    # only on every 10th tick): one past the visibility timeout is back in the queue promptly
+    transport = {"visibility_timeout": settings.visibility_timeout, "unacked_restore_throttle": 1}
     return {
         "broker_url": settings.broker_url,
         "broker_transport_options": transport,
@@ -32,7 +34,8 @@ def celery_config(settings: Settings) -> dict:
         "worker_prefetch_multiplier": 1,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_time_limit": settings.task_time_limit,
-        "task_soft_time_limit": max(1, settings.task_time_limit - 60),
+        # the soft limit leaves the task time to record `timed_out` itself before the hard one
+        "task_soft_time_limit": settings.task_time_limit - min(60, max(1, settings.task_time_limit // 10)),
         "task_routes": {name: {"queue": queue} for name, queue in QUEUES.items()},
         "task_default_queue": "parse",
         "broker_connection_retry_on_startup": True,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from docpipe.domain import DocumentKind, Stage, WorkUnit
-from docpipe.errors import DocpipeError
+from docpipe.errors import DatabaseUnavailable, DocpipeError
 from docpipe.fleet import claims, dispatch
 from docpipe.pipeline.stages import map_stage, parse_stage, plan_stage, record_failure, reduce_stage, start_run
 from docpipe.settings import Settings
@@ -48,6 +48,11 @@ def _guarded(settings: Settings, run_id: int, unit: WorkUnit, chunk_index: int |
         return
     try:
         work()
+    except DatabaseUnavailable as exc:  # not the document's fault: give it back, send it again
+        log.warning("run %s %s %s: %s; the unit goes back to the queue when the database answers",
+                    run_id, unit, chunk_index, exc)
+        claims.release(settings, run_id, unit, chunk_index, refund=True)
+        _send(settings, run_id, unit, chunk_index)
     except DocpipeError as exc:
         record_failure(settings, run_id, exc)
     except Exception:
@@ -69,11 +74,10 @@ def run_parse(settings: Settings, run_id: int) -> None:
 
 
 def run_map(settings: Settings, run_id: int, chunk_index: int) -> None:
-    def work():
-        map_stage(settings, run_id, chunk_index)
-        if claims.chunk_finished(settings, run_id, chunk_index):
-            _send(settings, run_id, WorkUnit.REDUCE)
-    _guarded(settings, run_id, WorkUnit.MAP, chunk_index, work)
+    _guarded(settings, run_id, WorkUnit.MAP, chunk_index, lambda: map_stage(settings, run_id, chunk_index))
+    # also after a delivery that found the result already stored (see claims.chunk_finished)
+    if claims.chunk_finished(settings, run_id, chunk_index):
+        _send(settings, run_id, WorkUnit.REDUCE)
 
 
 def run_reduce(settings: Settings, run_id: int) -> None:

@@ -79,10 +79,21 @@ def claim_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: in
     return True
 
 
-def release_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: int | None) -> None:
-    target = session.scalar(_chunk(run_id, chunk_index)) if unit == WorkUnit.MAP else session.get(Run, run_id)
-    if target is not None:
-        target.lease_owner = target.lease_until = None
+def release_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: int | None,
+                 refund: bool = False) -> None:
+    """Drop the unit's lease. ``refund``: the attempt did not count (the database went away
+    under it: not the document's fault), so a flapping database never makes a document poison."""
+    run = _locked(session, select(Run).where(Run.id == run_id))
+    target = _locked(session, _chunk(run_id, chunk_index)) if unit == WorkUnit.MAP else run
+    if target is None:
+        return
+    target.lease_owner = target.lease_until = None
+    if refund:
+        if unit == WorkUnit.MAP:
+            target.attempts = max(0, (target.attempts or 0) - 1)
+        else:
+            field = "parse_attempts" if unit == WorkUnit.PARSE else "reduce_attempts"
+            setattr(run, field, max(0, (getattr(run, field) or 0) - 1))
 
 
 def mark_enqueued(session: Session, *, run_id: int, unit: WorkUnit, chunk_indexes: list[int] | None) -> None:
@@ -100,13 +111,17 @@ def mark_enqueued(session: Session, *, run_id: int, unit: WorkUnit, chunk_indexe
 
 def chunk_finished(session: Session, *, run_id: int, chunk_index: int) -> bool:
     """Record a chunk as finished; True exactly once, for the call that completes the set
-    (the caller then enqueues reduce)."""
+    (the caller then enqueues reduce). Idempotent, and called again by a redelivered chunk
+    whose result is already stored: a worker that died (or lost the database) between
+    storing the last result and this call must not strand the run in the map stage."""
     run = _locked(session, select(Run).where(Run.id == run_id))
+    if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return False
     records = list(session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run_id)))
     for rec in records:
-        if rec.index == chunk_index:
+        if rec.index == chunk_index and rec.result is not None:  # never another worker's live claim
             rec.lease_owner = rec.lease_until = None
-            rec.finished_at = utcnow()
+            rec.finished_at = rec.finished_at or utcnow()
     if run.stage != Stage.MAP or any(r.result is None for r in records):
         return False
     run.stage, run.enqueued_at = Stage.REDUCE_QUEUED, utcnow()
@@ -130,8 +145,14 @@ def stale_units(session: Session, *, grace_seconds: int, is_live: LeaseCheck) ->
         elif run.stage in REDUCE_STAGES and idle(run.enqueued_at, run.lease_owner, run.lease_until):
             out.append((run.id, WorkUnit.REDUCE, None))
         elif run.stage == Stage.MAP:
-            for rec in session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run.id)
-                                       .order_by(ChunkRecord.index)):
+            records = list(session.scalars(select(ChunkRecord).where(ChunkRecord.run_id == run.id)
+                                           .order_by(ChunkRecord.index)))
+            for rec in records:
                 if rec.result is None and idle(rec.enqueued_at, rec.lease_owner, rec.lease_until):
                     out.append((run.id, WorkUnit.MAP, rec.index))
+            if records and all(r.result is not None for r in records) and \
+                    idle(max(aware(r.finished_at or r.enqueued_at) or now for r in records), None, None):
+                # every result stored, the run never moved on (its last worker died before
+                # `chunk_finished`): the last chunk's redelivery completes the bookkeeping
+                out.append((run.id, WorkUnit.MAP, records[-1].index))
     return out

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
+import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -11,10 +14,21 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-from docpipe.errors import StoreError
+from docpipe.errors import DatabaseUnavailable, StoreError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+log = logging.getLogger(__name__)
+# PostgreSQL's answers when it is out of connection slots or not yet accepting them: a new
+# connection waits (with jittered backoff) for up to CONNECT_WAIT seconds instead of failing
+# the request or the unit of work (RELIABILITY case 13). A refused connection (the server
+# down) is not waited for here: the API answers 503 at once and workers give their unit back.
+BUSY_ANSWERS = ("too many connections", "too many clients", "remaining connection slots",
+                "the database system is starting up", "the database system is in recovery mode",
+                "the database system is not yet accepting connections")
+CONNECT_WAIT = 30.0
+_pooled = True
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -34,8 +48,42 @@ def get_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        pool = {"pool_size": 5, "max_overflow": 5} if _pooled else {"poolclass": NullPool}
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+        event.listen(engine, "do_connect", _connect_when_a_slot_is_free)
     return engine
+
+
+def keep_connections_open(pooled: bool) -> None:
+    """Whether this process keeps a pool of idle connections (the API: yes). Worker
+    processes do not: a unit of work runs for seconds to minutes between a handful of short
+    transactions, and idle pooled connections in every worker process would use up the
+    server's connection slots for nothing."""
+    global _pooled
+    _pooled = pooled
+    get_engine.cache_clear()
+
+
+def _connect_when_a_slot_is_free(dialect, _record, cargs, cparams):
+    """Open a DBAPI connection; while the server says it has no free slot (or is starting),
+    wait and try again, up to CONNECT_WAIT seconds."""
+    deadline, pause, waited = time.monotonic() + CONNECT_WAIT, 0.05, False
+    while True:
+        try:
+            conn = dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            busy = any(answer in str(exc).lower() for answer in BUSY_ANSWERS)
+            if not busy or time.monotonic() >= deadline:
+                raise
+            if not waited:
+                log.warning("waiting for a database connection: %s", str(exc).strip().splitlines()[-1])
+                waited = True
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 1.0)
+            continue
+        if waited:
+            log.info("database connection opened after waiting for a slot")
+        return conn
 
 
 def _matters_setting(matters: Collection[str] | None) -> str:
@@ -63,7 +111,7 @@ def session_scope(url: str, *, matters: Collection[str] | None = None) -> Iterat
     except OperationalError as exc:  # the database went away (or refused us): say so, by code
         session.rollback()
         if exc.connection_invalidated or _unreachable(exc):
-            raise StoreError(f"the database is unreachable: {str(exc.orig).strip().splitlines()[0]}") from exc
+            raise DatabaseUnavailable(f"the database is unreachable: {str(exc.orig).strip().splitlines()[0]}") from exc
         raise
     except Exception:
         session.rollback()
@@ -81,7 +129,7 @@ def ping(url: str) -> None:
 def _unreachable(exc: OperationalError) -> bool:
     text = str(exc.orig).lower()
     return any(s in text for s in ("connection", "could not connect", "server closed", "terminating",
-                                   "unable to open database"))
+                                   "shutting down", "unable to open database", *BUSY_ANSWERS))
 
 
 def alembic_config(url: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -12,11 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from docpipe.settings import Settings
 from docpipe.store.db import ensure_schema, session_scope
-from docpipe.store.models import Document
+from docpipe.store.models import ChunkRecord, Document, FindingRecord, Run, Summary
 from tests.conftest import IN_CI, ROOT
 
 BIN = Path(sys.executable).parent
@@ -77,11 +78,14 @@ def fleet(tmp_path, pg_schema_url, redis_url):
     class Fleet:
         def __init__(self):
             self.env, self.settings, self.tmp = env, settings, tmp_path
+            self.bin, self.root = BIN, ROOT
 
-        def worker(self, queues="parse,llm", concurrency=1, loglevel="INFO", **extra):
+        def worker(self, queues="parse,llm", concurrency=1, loglevel="INFO", beat=False, **extra):
+            """A real `docpipe worker` (``beat``: with the scheduler, so the reconciler runs on
+            its own every DOCPIPE_RECONCILE_INTERVAL seconds); ``extra``: its environment."""
             log = open(tmp_path / f"worker-{len(procs)}.log", "w")
             proc = subprocess.Popen([str(BIN / "docpipe"), "worker", "--queues", queues, "--concurrency",
-                                     str(concurrency), "--loglevel", loglevel],
+                                     str(concurrency), "--loglevel", loglevel, *(["--beat"] if beat else [])],
                                     env={**env, **extra}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True)
             procs.append(proc)
@@ -153,3 +157,38 @@ def canary_forms(canary: str) -> list[bytes]:
         padded = b"\0" * pad + raw
         forms.append(base64.b64encode(padded)[4 if pad else 0: len(padded) // 3 * 4])
     return [raw.lower(), *forms]
+
+
+def _exactly_once(settings: Settings) -> None:
+    with session_scope(settings.resolved_database_url) as s:
+        runs_per_doc = s.execute(select(Run.document_id, func.count()).group_by(Run.document_id)).all()
+        assert all(n == 1 for _, n in runs_per_doc), runs_per_doc
+        summaries = s.execute(select(Summary.run_id, func.count()).group_by(Summary.run_id)).all()
+        assert all(n == 1 for _, n in summaries), summaries
+        dupes = s.execute(select(FindingRecord.run_id, FindingRecord.field, FindingRecord.unit_id, func.count())
+                          .group_by(FindingRecord.run_id, FindingRecord.field, FindingRecord.unit_id)
+                          .having(func.count() > 1)).all()
+        assert dupes == []
+
+
+def _wait_for(predicate, timeout=300, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _running_chunk(settings: Settings, run_id: int, index: int):
+    with session_scope(settings.resolved_database_url) as s:
+        rec = s.scalar(select(ChunkRecord).where(ChunkRecord.run_id == run_id, ChunkRecord.index == index))
+        if rec is not None and rec.lease_owner and rec.result is None:
+            return int(rec.lease_owner.rpartition(":")[2])
+    return None
+
+
+def _succeeded(log: str, task: str) -> int:
+    """How many deliveries of ``task`` a worker finished (Celery's own log line)."""
+    return len(re.findall(re.escape(task) + r"\[[0-9a-f-]+\] succeeded in", log))

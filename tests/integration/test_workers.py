@@ -9,24 +9,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from docpipe.settings import Settings
 from docpipe.store.db import session_scope
-from docpipe.store.models import ChunkRecord, FindingRecord, Run, Summary
-from tests.integration.conftest import _write_docs, contract_text
+from docpipe.store.models import ChunkRecord, Run
+from tests.integration.conftest import (_exactly_once, _running_chunk, _succeeded, _wait_for, _write_docs,
+                                        contract_text)
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(1200)]
-
-
-def _exactly_once(settings: Settings) -> None:
-    with session_scope(settings.resolved_database_url) as s:
-        runs_per_doc = s.execute(select(Run.document_id, func.count()).group_by(Run.document_id)).all()
-        assert all(n == 1 for _, n in runs_per_doc), runs_per_doc
-        summaries = s.execute(select(Summary.run_id, func.count()).group_by(Summary.run_id)).all()
-        assert all(n == 1 for _, n in summaries), summaries
-        dupes = s.execute(select(FindingRecord.run_id, FindingRecord.field, FindingRecord.unit_id, func.count())
-                          .group_by(FindingRecord.run_id, FindingRecord.field, FindingRecord.unit_id)
-                          .having(func.count() > 1)).all()
-        assert dupes == []
 
 
 def test_ten_documents_across_two_workers_each_done_once(fleet):
@@ -68,24 +56,6 @@ def test_a_long_document_shared_by_three_llm_workers_has_every_chunk_claimed_onc
     _exactly_once(fleet.settings)
     busy = [log.read_text().count("docpipe.map") for log in sorted(fleet.tmp.glob("worker-*.log"))[1:]]
     assert sum(1 for n in busy if n) >= 2, busy  # the chunks were shared, not run by one worker
-
-
-def _wait_for(predicate, timeout=300, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _running_chunk(settings: Settings, run_id: int, index: int):
-    with session_scope(settings.resolved_database_url) as s:
-        rec = s.scalar(select(ChunkRecord).where(ChunkRecord.run_id == run_id, ChunkRecord.index == index))
-        if rec is not None and rec.lease_owner and rec.result is None:
-            return int(rec.lease_owner.rpartition(":")[2])
-    return None
 
 
 def test_sigkill_during_llm_stage_resumes_at_the_chunk(fleet):
@@ -162,13 +132,6 @@ def test_duplicate_delivery_is_a_no_op(fleet):
     with session_scope(fleet.settings.resolved_database_url) as s:
         assert s.get(Run, 1).attempts == 1
         assert [r.attempts for r in s.scalars(select(ChunkRecord))] == [1] * chunks
-
-
-def _succeeded(log: str, task: str) -> int:
-    """How many deliveries of ``task`` a worker finished (Celery's own log line)."""
-    import re
-
-    return len(re.findall(re.escape(task) + r"\[[0-9a-f-]+\] succeeded in", log))
 
 
 def test_redis_flushed_with_work_queued_still_finishes(fleet):
