@@ -39,6 +39,8 @@ def celery_config(settings: Settings) -> dict:
         "task_routes": {name: {"queue": queue} for name, queue in QUEUES.items()},
         "task_default_queue": "parse",
         "broker_connection_retry_on_startup": True,
+        # the beat's schedule state belongs with the data, not in the current directory
+        "beat_schedule_filename": str(settings.data_dir / "celerybeat-schedule"),
         "worker_hijack_root_logger": False,
         "task_serializer": "json",
         "accept_content": ["json"],

@@ -142,11 +142,32 @@ def alembic_config(url: str):
     return cfg
 
 
+MIGRATION_LOCK = 0x646F6370  # "docp": one migration at a time per PostgreSQL database
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """Several processes started at once on an empty database (workers, the API, an ingest)
+    each migrate it; on PostgreSQL they take turns under an advisory lock, and the later
+    ones find the schema at head (the race failed one of them with a duplicate type)."""
+    if url.startswith("sqlite"):
+        yield
+        return
+    with get_engine(url).connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+            conn.commit()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        command.upgrade(alembic_config(url), revision)
+        with _migration_lock(url):
+            command.upgrade(alembic_config(url), revision)
     except OperationalError as exc:
         raise StoreError(f"cannot migrate database: {exc.orig}") from exc
 

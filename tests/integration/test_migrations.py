@@ -49,3 +49,21 @@ def test_models_match_schema(url):
         })
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+def test_processes_starting_at_once_on_an_empty_database_migrate_it_once(pg_schema_url, tmp_path):
+    """Three `docpipe db upgrade` processes at the same moment on an empty PostgreSQL schema
+    (as a fleet's workers and an ingest starting together): all succeed, the schema is at
+    head. Without the advisory lock one failed on a duplicate type."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DOCPIPE_DATABASE_URL": pg_schema_url, "DOCPIPE_DATA_DIR": str(tmp_path / "data")}
+    docpipe = str(Path(sys.executable).with_name("docpipe"))
+    procs = [subprocess.Popen([docpipe, "db", "upgrade"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert [rc for rc, _ in results] == [0, 0, 0], results
+    assert current_revision(pg_schema_url) == head_revision(pg_schema_url)

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.model, pytest.mark.timeout(1200)]
 
 
 def test_ten_documents_across_two_workers_each_done_once(fleet):
-    folder = _write_docs(fleet.tmp / "in", 10)
+    folder = _write_docs(fleet.tmp / "in", 10, sections=1)  # one chunk each: the fleet is under test
     fleet.worker()
     fleet.worker()
     out = fleet.cli("ingest", str(folder))
@@ -40,7 +40,7 @@ def test_a_long_document_shared_by_three_llm_workers_has_every_chunk_claimed_onc
     chunk): one contract cut into 8 or more chunks, analysed by 3 llm workers at once, must
     end done within the deadline with every chunk claimed exactly once."""
     path = fleet.tmp / "long-contract.txt"
-    path.write_text(contract_text(99, sections=48))
+    path.write_text(contract_text(99, sections=13))
     fleet.worker(queues="parse", DOCPIPE_CHUNK_TOKENS="768")
     for _ in range(3):
         fleet.worker(queues="llm", DOCPIPE_CHUNK_TOKENS="768")
@@ -60,7 +60,7 @@ def test_a_long_document_shared_by_three_llm_workers_has_every_chunk_claimed_onc
 
 def test_sigkill_during_llm_stage_resumes_at_the_chunk(fleet):
     path = fleet.tmp / "long.txt"
-    path.write_text(contract_text(99, sections=14))
+    path.write_text(contract_text(99, sections=4))
     fleet.worker()
     assert fleet.cli("ingest", str(path)).returncode == 0
     run_id = 1
