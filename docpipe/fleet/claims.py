@@ -44,7 +44,18 @@ def lease_is_live(owner: str | None, until: datetime | None, now: datetime) -> b
             return False
         except PermissionError:
             return True
+        return not _zombie(int(pid))
     return True
+
+
+def _zombie(pid: int) -> bool:
+    """A killed pool child that its worker has not reaped yet (while it reconnects to the
+    broker, say) still answers signal 0, but holds nothing."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def claim(settings: Settings, run_id: int, unit: WorkUnit, chunk_index: int | None = None,

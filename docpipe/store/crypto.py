@@ -30,9 +30,19 @@ _WRAP_AAD = b"docpipe matter key"
 def create_master_key(path: Path) -> None:
     """A new random master key in ``path`` (mode 600); refuses to overwrite one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    # written whole to a private temporary name, then linked into place: a process starting
+    # at the same moment never reads a created but still empty key file (FileExistsError
+    # for the one that lost the race, as before)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_master_key(path: Path) -> bytes:

@@ -164,6 +164,7 @@ def finish_run(session: Session, *, run_id: int, findings: Sequence[Finding], br
         session.add(SearchEntry(document_id=run.document_id, source="summary", ref="brief", text=text))
     run.coverage = {**(run.coverage or {}), **coverage}
     run.status, run.stage, run.finished_at = RunStatus.DONE, Stage.DONE, utcnow()
+    _end_leases(session, run)
     doc = run.document
     doc.status, doc.error_code, doc.error_message = DocumentStatus.DONE, None, None
 
@@ -174,6 +175,14 @@ def fail_run(session: Session, *, run_id: int, code: str, message: str) -> None:
     run.document.status, run.document.error_code, run.document.error_message = DocumentStatus.FAILED, code, message
     run.status, run.error_code, run.error_message = RunStatus.FAILED, code, message
     run.finished_at = utcnow()
+    _end_leases(session, run)
+
+
+def _end_leases(session: Session, run: Run) -> None:
+    """A finished run holds no lease: neither its own (parse, reduce) nor its chunks'."""
+    run.lease_owner = run.lease_until = None
+    for rec in _chunk_rows(session, run.id):
+        rec.lease_owner = rec.lease_until = None
 
 
 def run_results(session: Session, *, run_id: int) -> tuple[SummaryRecord | None, list[Finding]]:
