@@ -51,10 +51,10 @@ def _quality(section: dict) -> list[str]:
 def _categories(c: dict) -> str:
     rows = sorted(c["categories"], key=lambda r: r["field"] is None)
     return table(["CUAD category", "docpipe field", "docs", "spans", "found", "recall",
-                  "predicted", "correct", "precision"],
+                  "predicted", "correct", "precision", "CUAD-rule recall", "CUAD-rule precision"],
                  [[r["category"], r["field"] or "(not covered)", r["documents"], r["gold"],
                    r.get("found"), r.get("recall"), r.get("predicted"), r.get("correct"),
-                   r.get("precision")] for r in rows])
+                   r.get("precision"), r.get("cuad_recall"), r.get("cuad_precision")] for r in rows])
 
 
 def _fields(c: dict) -> str:
@@ -77,7 +77,8 @@ def contracts_section(c: dict) -> list[str]:
     return ["Contracts", *_quality(c),
             f"  quotes located in CUAD text: {_frac(located, 'located', 'total')}",
             f"  CUAD categories with a docpipe field: {covered['covered']}/{covered['total']}",
-            "", "Clause detection per CUAD category (finding's quote overlaps a labelled span)",
+            "", "Clause detection per CUAD category (overlap: the finding's quote overlaps a labelled span; "
+                "CUAD rule: word-level Jaccard >= 0.5, Parties also by containment)",
             _categories(c), "", "Precision per docpipe field (overlap with any of its categories)",
             _fields(c), "", "Normalised values (share of CUAD answers matched: first finding / any finding)",
             _values(c)]

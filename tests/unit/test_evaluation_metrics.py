@@ -155,15 +155,17 @@ def test_score_contract_counts_overlaps_per_category_and_field():
     scores = cuad.score_contract(view, clauses, CUAD_TXT)
     assert scores["located"] == 2 and scores["findings"] == 3
     law_row = scores["categories"]["Governing Law"]
-    assert law_row == {"field": "governing_law", "gold": 1, "found": 1, "predicted": 1, "correct": 1}
+    assert law_row == {"field": "governing_law", "gold": 1, "found": 1, "predicted": 1, "correct": 1,
+                       "cuad": [1, 0, 0]}  # the quote is the label less "12. Governing Law.": Jaccard 11/14
     assert scores["categories"]["Exclusivity"]["correct"] == 0
     assert scores["categories"]["Audit Rights"] == {"field": "audit_rights", "gold": 0, "found": 0,
-                                                    "predicted": 0, "correct": 0}
+                                                    "predicted": 0, "correct": 0, "cuad": [0, 0, 0]}
     assert scores["fields"]["risks"] == {"predicted": 1, "unlocated": 1, "correct": 0}
     assert scores["values"]["Governing Law"]["first"] == 1.0
     totals = cuad.aggregate([scores])
     row = next(r for r in totals["categories"] if r["category"] == "Governing Law")
     assert row["recall"] == 1.0 and row["precision"] == 1.0
+    assert row["cuad_recall"] == 1.0 and row["cuad_precision"] == 1.0
     assert totals["categories_covered"] == {"covered": 41, "total": 41}
 
 
