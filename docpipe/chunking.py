@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from docpipe.domain import Chunk, ParsedDocument, Span, Unit
+from docpipe.errors import OVER_CONTEXT, DocpipeError
 
 TokenCounter = Callable[[str], int]
 UNIT_SEPARATORS = ["\n\n", "\n", ". ", "; ", "? ", "! ", ", ", " ", ""]
@@ -64,15 +65,18 @@ def plan_chunks(units: Sequence[Unit], spans: Sequence[Span], *, budget: int,
     """Pack units in order into chunks of at most ``budget`` rendered tokens.
 
     ``rendered_tokens`` gives a unit's cost as the model sees it (with its number and
-    speaker). A single unit over budget cannot happen: units are capped far below it.
+    speaker). Units are capped far below any sane budget; a chunk cap set below one unit
+    fails the document (over_context) with the setting to change.
     """
     chunks: list[Chunk] = []
     members: list[Unit] = []
     used = 0
     for unit in units:
         cost = rendered_tokens(unit)
-        if cost > budget:
-            raise ValueError(f"unit {unit.id} alone needs {cost} tokens, budget is {budget}")
+        if cost > budget:  # only a chunk cap set below one unit's size: say which setting
+            raise DocpipeError(f"a chunk's budget of {budget} tokens is below one unit of the document "
+                              f"(unit {unit.id} needs {cost}): raise DOCPIPE_CHUNK_TOKENS (0 or at least "
+                              f"{2 * MAX_UNIT_TOKENS}) or DOCPIPE_N_CTX", code=OVER_CONTEXT)
         if members and used + cost > budget:
             chunks.append(_chunk_from(len(chunks), members, spans, used))
             members, used = [], 0

@@ -48,3 +48,17 @@ def test_split_chunk_halves():
     [chunk] = plan_chunks(units, doc.spans, budget=100_000, rendered_tokens=lambda u: u.tokens)
     parts = split_chunk(chunk, {u.id: u for u in units}, doc.spans, lambda u: u.tokens)
     assert parts[0].unit_ids + parts[1].unit_ids == chunk.unit_ids
+
+
+def test_a_chunk_cap_below_one_unit_fails_the_document_naming_the_setting():
+    """DOCPIPE_CHUNK_TOKENS set below one unit's size: the document fails with over_context
+    and a message naming the setting, not with an internal error."""
+    import pytest
+
+    from docpipe.errors import OVER_CONTEXT, DocpipeError
+
+    doc = _doc(2)
+    units = split_units(doc, TOK.count, max_unit_tokens=40)
+    with pytest.raises(DocpipeError, match="DOCPIPE_CHUNK_TOKENS") as caught:
+        plan_chunks(units, doc.spans, budget=10, rendered_tokens=lambda u: u.tokens + 3)
+    assert caught.value.code == OVER_CONTEXT
