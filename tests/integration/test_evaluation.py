@@ -124,6 +124,9 @@ def test_run_eval_scores_the_tiny_corpus(sqlite_settings, corpus, fake_engine):
 
     text = format_table(report)
     assert "Governing Law" in text and "(not covered)" not in text and "ROUGE-1" in text
+    assert "CUAD-rule recall" in text and "CUAD-rule precision" in text
+    law = rows["Governing Law"]
+    assert 0 <= law["cuad_recall"] <= 1 and 0 <= law["cuad_precision"] <= 1  # both rules, side by side
     assert "fake.gguf" in text and "Cost per document" in text
 
 
