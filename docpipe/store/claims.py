@@ -43,9 +43,14 @@ def _bump(run: Run, target, unit: WorkUnit) -> int:
     if unit == WorkUnit.MAP:
         target.attempts = (target.attempts or 0) + 1
         return target.attempts
-    field = "parse_attempts" if unit == WorkUnit.PARSE else "reduce_attempts"
+    field = _attempts_field(unit)
     setattr(run, field, (getattr(run, field) or 0) + 1)
     return getattr(run, field)
+
+
+def _attempts_field(unit: WorkUnit) -> str:
+    """The run's counter of a run-level unit's deliveries."""
+    return "parse_attempts" if unit == WorkUnit.PARSE else "reduce_attempts"
 
 
 def claim_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: int | None, owner: str,
@@ -92,7 +97,7 @@ def release_unit(session: Session, *, run_id: int, unit: WorkUnit, chunk_index: 
         if unit == WorkUnit.MAP:
             target.attempts = max(0, (target.attempts or 0) - 1)
         else:
-            field = "parse_attempts" if unit == WorkUnit.PARSE else "reduce_attempts"
+            field = _attempts_field(unit)
             setattr(run, field, max(0, (getattr(run, field) or 0) - 1))
 
 
